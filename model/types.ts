@@ -1,0 +1,127 @@
+/**
+ * The validated, defaulted and allocated description of one stack (`MeshSpec`), as `parseConfig` returns it.
+ * Pure data: every later step (plans, components, the traffic model) reads only this.
+ */
+
+/** One problem found in the stack configuration, with its config path. */
+export interface Problem {
+  /** From the config key down, e.g. `topology.clusters[1].nodes[0].locality`. */
+  path: string;
+  message: string;
+}
+
+export type ClusterRole = "primary" | "remote";
+export type NodeRole = "control-plane" | "worker";
+export type GatewayExposure = "LoadBalancer" | "NodePort";
+
+/** A node of a kind cluster. */
+export interface NodeSpec {
+  role: NodeRole;
+  /** `region/zone[/subzone]` as written. */
+  locality: string;
+  region: string;
+  zone: string;
+  /** Empty when the locality has two parts. */
+  subzone: string;
+  /** The container / Kubernetes node name kind gives it: `<cluster>-control-plane`, `<cluster>-worker2`, ... */
+  nodeName: string;
+}
+
+/** An inclusive IPv4 address range (a MetalLB pool). */
+export interface AddressRange {
+  first: string;
+  last: string;
+  /** Number of addresses in the range. */
+  size: number;
+}
+
+export interface ClusterSpec {
+  name: string;
+  /** Position in `topology.clusters`, for config paths in messages. */
+  index: number;
+  role: ClusterRole;
+  /** Remote only: the primary whose istiod controls it. */
+  primary?: string;
+  network: string;
+  eastWestGateway: GatewayExposure;
+  /** "kind": built by kindmesh from `nodes`; "existing": reached through `kubeconfig`/`context`. */
+  kind: "kind" | "existing";
+  nodes: NodeSpec[];
+  kubeconfig?: string;
+  context?: string;
+  /** Kind clusters: as configured or allocated. Existing clusters: as configured, else undefined. */
+  podSubnet?: string;
+  serviceSubnet?: string;
+  /** Kind clusters: the fixed host port of the API server, so a recreated cluster keeps its kubeconfig server. */
+  apiServerPort?: number;
+  /** Whether this cluster runs an east-west gateway (multi-network mesh, or a primary exposing istiod). */
+  needsEastWestGateway: boolean;
+  /** Kind clusters whose east-west gateway is a LoadBalancer: the MetalLB pool. */
+  metallbPool?: AddressRange;
+}
+
+export interface ServiceSpec {
+  name: string;
+  namespace: string;
+  port: number;
+  replicas: number;
+  localities: string[];
+}
+
+export interface ClientSpec {
+  name: string;
+  namespace: string;
+  locality: string;
+}
+
+export interface PolicySpec {
+  service: string;
+  /** Istio's DestinationRule `trafficPolicy`, exactly as written (shape-checked). */
+  trafficPolicy: Record<string, unknown>;
+}
+
+export interface Versions {
+  istio: string;
+  metallb: string;
+  kindNodeImage: string;
+}
+
+export interface DockerNetworkSpec {
+  name: string;
+  subnet: string;
+  gateway: string;
+}
+
+export interface MeshSpec {
+  stack: string;
+  meshId: string;
+  dockerNetwork: DockerNetworkSpec;
+  clusters: ClusterSpec[];
+  traffic: { services: ServiceSpec[]; clients: ClientSpec[]; policies: PolicySpec[] };
+  versions: Versions;
+  /** Soft problems: the stack deploys, but something will not do what it seems to say. */
+  warnings: Problem[];
+}
+
+/** One diagnostic of the traffic model: a stable code and a sentence for people. */
+export interface Diagnostic {
+  code: string;
+  message: string;
+}
+
+/** Destination locality -> predicted fraction of requests (0..1); less than 1 in total when some fail. */
+export type Shares = Record<string, number>;
+
+/**
+ * The `trafficPlan` stack output (contract §3): per policy service, per client locality, per destination
+ * locality, the predicted share. Two keys beside the client localities (which always contain a "/", so
+ * they cannot collide): `diagnostics` per client locality, and `ifLocalityFails`, the shares when the
+ * client's own locality has lost every backend (the failover drill).
+ */
+export type ServiceTrafficPlan = {
+  [clientLocality: string]: Shares | Record<string, Diagnostic[]> | Record<string, Shares>;
+} & {
+  diagnostics: Record<string, Diagnostic[]>;
+  ifLocalityFails: Record<string, Shares>;
+};
+export type TrafficPlan = Record<string, ServiceTrafficPlan>;

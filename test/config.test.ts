@@ -1,0 +1,18 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { readStackConfig } from "../config";
+import { cliConfig, rawConfig } from "./helpers/stacks";
+
+describe("readStackConfig", () => {
+  it("reads the three structured keys the way the CLI hands them over (JSON strings)", () => {
+    pulumi.runtime.setAllConfig(cliConfig("flat"));
+    const { raw } = readStackConfig();
+    expect(raw).toEqual(rawConfig("flat"));
+    expect((raw.topology as { clusters: unknown[] }).clusters).toHaveLength(2);
+  });
+
+  it("passes a non-JSON value through for parseConfig to reject with its path", () => {
+    pulumi.runtime.setAllConfig({ "kindmesh:topology": "cluster1" });
+    expect(readStackConfig().raw).toEqual({ topology: "cluster1", traffic: undefined, versions: undefined });
+  });
+});

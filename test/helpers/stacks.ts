@@ -1,0 +1,48 @@
+/**
+ * Stack files as the Pulumi CLI sees them: Pulumi.yaml merged with Pulumi.<stack>.yaml into the flat
+ * `<project>:<key>` config map the SDK reads (objects JSON-stringified, as the CLI does).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+export const ROOT = path.resolve(__dirname, "../..");
+
+export function projectName(): string {
+  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string };
+  return project.name;
+}
+
+/** Every shipped stack, from the Pulumi.<stack>.yaml files next to Pulumi.yaml. */
+export function shippedStacks(): string[] {
+  return fs
+    .readdirSync(ROOT)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** The `config:` block of a stack file, keys as written (`kindmesh:topology`). */
+export function stackConfig(stack: string): Record<string, unknown> {
+  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return doc?.config ?? {};
+}
+
+/** What the CLI hands the program: project defaults overlaid by the stack file, every value a string. */
+export function cliConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+  const merged = { ...stackConfig(stack), ...overrides };
+  const project = projectName();
+  return Object.fromEntries(
+    Object.entries(merged).map(([key, value]) => {
+      const full = key.includes(":") ? key : `${project}:${key}`;
+      return [full, typeof value === "string" ? value : JSON.stringify(value)];
+    }),
+  );
+}
+
+/** The raw input of parseConfig for a stack, optionally with parts replaced. */
+export function rawConfig(stack: string): { topology?: unknown; traffic?: unknown; versions?: unknown } {
+  const c = stackConfig(stack);
+  return { topology: c["kindmesh:topology"], traffic: c["kindmesh:traffic"], versions: c["kindmesh:versions"] };
+}
