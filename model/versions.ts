@@ -27,3 +27,10 @@ export function parseVersion(text: string): [number, number, number] | undefined
 export function compareVersions(a: [number, number, number], b: [number, number, number]): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
+
+/** Demo images, as Istio's own samples pin them (samples/helloworld/helloworld.yaml, samples/curl/curl.yaml). */
+export const IMAGES = {
+  // Answers GET /hello with "Hello version: $SERVICE_VERSION, instance: $HOSTNAME" on port 5000.
+  helloworld: "registry.istio.io/release/examples-helloworld-v1:1.0",
+  curl: "docker.io/curlimages/curl:8.16.0",
+};

@@ -1,7 +1,8 @@
+import { DEFAULT_VERSIONS } from "../versions";
 import type { Locality } from "./types";
 
-/** The Istio release the project pins; version-specific rules default to it. */
-export const DEFAULT_ISTIO_VERSION = "1.31.1";
+/** The Istio release the project pins (model/versions.ts); version-specific rules default to it. */
+export const DEFAULT_ISTIO_VERSION = DEFAULT_VERSIONS.istio;
 
 /** Well-known topology label keys (`pilot/pkg/serviceregistry/util/label/label.go`, istio/api `label`). */
 export const TOPOLOGY_LABELS = {

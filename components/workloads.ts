@@ -1,0 +1,137 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClientPlacement, Placement } from "../model/plan";
+import { deploymentName, localityName } from "../model/trafficPlan";
+import type { ServiceSpec } from "../model/types";
+import { IMAGES } from "../model/versions";
+import { inCluster, type ClusterHandle } from "./types";
+
+export interface WorkloadsArgs {
+  cluster: ClusterHandle;
+  /** Namespaces to create (sidecar injection on). */
+  namespaces: string[];
+  /** Every service of the stack: each gets a Service here, with or without local pods (istio#17087). */
+  services: ServiceSpec[];
+  /** The backends that run in this cluster. */
+  backends: Placement[];
+  /** The clients that run in this cluster. */
+  clients: ClientPlacement[];
+}
+
+/** Node affinity to exactly one locality: a locality without subzone excludes nodes that have one. */
+export function localityAffinity(locality: string): k8s.types.input.core.v1.Affinity {
+  const [region, zone, subzone] = locality.split("/");
+  const expressions = [
+    { key: "topology.kubernetes.io/region", operator: "In", values: [region] },
+    { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
+    subzone
+      ? { key: "topology.istio.io/subzone", operator: "In", values: [subzone] }
+      : { key: "topology.istio.io/subzone", operator: "DoesNotExist" },
+  ];
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: expressions }] } } };
+}
+
+/** The `version` label of a backend: `<region>.<zone>[.<subzone>]` (label values cannot hold "/"). */
+export function versionLabel(locality: string): string {
+  return locality.split("/").filter((p) => p !== "").join(".");
+}
+
+/**
+ * The demo workloads of one cluster: namespaces with injection, a Service for every service (so DNS resolves
+ * everywhere), a helloworld Deployment per locality placed here whose answer names its locality, and the
+ * curl clients with their own Services (a client without a Service gets no locality, istio#12528).
+ */
+export class Workloads extends pulumi.ComponentResource {
+  /** The namespaces, for what must exist in them before the workloads (DestinationRules). */
+  readonly namespaces: k8s.core.v1.Namespace[];
+
+  constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kindmesh:traffic:Workloads", name, {}, opts);
+    const child = inCluster(args.cluster, { parent: this });
+    const namespaces = new Map(
+      args.namespaces.map((ns) => [
+        ns,
+        new k8s.core.v1.Namespace(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { "istio-injection": "enabled" } } }, child),
+      ]),
+    );
+    this.namespaces = [...namespaces.values()];
+    const inNamespace = (ns: string) => ({ ...child, dependsOn: [namespaces.get(ns)!] });
+
+    for (const s of args.services) {
+      new k8s.core.v1.Service(
+        `${name}-svc-${s.namespace}-${s.name}`,
+        {
+          metadata: { name: s.name, namespace: s.namespace, labels: { app: s.name, service: s.name } },
+          spec: { ports: [{ port: s.port, name: "http", targetPort: 5000 }], selector: { app: s.name } },
+        },
+        inNamespace(s.namespace),
+      );
+    }
+    for (const b of args.backends) this.backend(name, b, inNamespace(b.namespace));
+    for (const c of args.clients) this.client(name, c, inNamespace(c.namespace));
+    this.registerOutputs({});
+  }
+
+  private backend(name: string, b: Placement, opts: pulumi.CustomResourceOptions): void {
+    const labels = { app: b.service, version: versionLabel(b.locality) };
+    new k8s.apps.v1.Deployment(
+      `${name}-deploy-${b.namespace}-${deploymentName(b.service, b.locality)}`,
+      {
+        metadata: { name: deploymentName(b.service, b.locality), namespace: b.namespace, labels },
+        spec: {
+          replicas: b.replicas,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              affinity: localityAffinity(b.locality),
+              containers: [
+                {
+                  name: "helloworld",
+                  image: IMAGES.helloworld,
+                  // The image answers "Hello version: $SERVICE_VERSION": the locality itself, so verify can bucket it.
+                  env: [{ name: "SERVICE_VERSION", value: b.locality }],
+                  ports: [{ containerPort: 5000 }],
+                  resources: { requests: { cpu: "10m", memory: "32Mi" } },
+                  readinessProbe: { httpGet: { path: "/health", port: 5000 } },
+                },
+              ],
+            },
+          },
+        },
+      },
+      opts,
+    );
+  }
+
+  private client(name: string, c: ClientPlacement, opts: pulumi.CustomResourceOptions): void {
+    const labels = { app: c.name };
+    const base = `${name}-client-${c.namespace}-${c.name}`;
+    const account = new k8s.core.v1.ServiceAccount(`${base}-sa`, { metadata: { name: c.name, namespace: c.namespace } }, opts);
+    new k8s.core.v1.Service(
+      `${base}-svc`,
+      { metadata: { name: c.name, namespace: c.namespace, labels }, spec: { ports: [{ port: 80, name: "http" }], selector: labels } },
+      opts,
+    );
+    new k8s.apps.v1.Deployment(
+      `${base}-deploy`,
+      {
+        metadata: { name: c.name, namespace: c.namespace, labels: { ...labels, locality: localityName(c.locality) } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: account.metadata.name,
+              terminationGracePeriodSeconds: 0,
+              affinity: localityAffinity(c.locality),
+              containers: [{ name: "curl", image: IMAGES.curl, command: ["/bin/sleep", "infinity"], resources: { requests: { cpu: "10m", memory: "16Mi" } } }],
+            },
+          },
+        },
+      },
+      opts,
+    );
+  }
+}
