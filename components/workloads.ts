@@ -121,7 +121,12 @@ export class Workloads extends pulumi.ComponentResource {
           replicas: 1,
           selector: { matchLabels: labels },
           template: {
-            metadata: { labels },
+            metadata: {
+              labels,
+              // Istio's default stats drop per-cluster counters; verify reads the client's retries and connect
+              // failures for the outbound cluster (as Istio's fortio sample enables them).
+              annotations: { "proxy.istio.io/config": "proxyStatsMatcher:\n  inclusionPrefixes:\n  - cluster.outbound\n" },
+            },
             spec: {
               serviceAccountName: account.metadata.name,
               terminationGracePeriodSeconds: 0,

@@ -78,6 +78,7 @@ describe("Workloads", () => {
       containers: [{ name: "curl", image: "docker.io/curlimages/curl:8.16.0", command: ["/bin/sleep", "infinity"] }],
     });
     expect(deploy.spec.template.spec.affinity).toEqual(localityAffinity("east/zone1"));
+    expect(deploy.spec.template.metadata.annotations["proxy.istio.io/config"]).toBe("proxyStatsMatcher:\n  inclusionPrefixes:\n  - cluster.outbound\n");
     expect(named(run.resources, "kubernetes:core/v1:Service", "east-workloads-client-sample-sleep-svc").inputs.spec.selector).toEqual({ app: "sleep" });
   });
 

@@ -1,0 +1,56 @@
+/**
+ * Diagnostics for a failing split: what the client's sidecar was actually programmed with, next to what the
+ * model says istiod should program (predictTraffic().assignment), explained by `explainSplit`.
+ */
+import { type CheckResult, type Diagnosis, type LocalityEntry, type PlacementInfo, type SplitResult, explainSplit } from "../../model/verifyReport";
+import { outboundCluster } from "./envoy";
+import type { Lab } from "./lab";
+import { normaliseLocality, predictFor } from "./prediction";
+import { readAssignment } from "./sidecar";
+
+/** Reads the client's sidecar and explains the split; `failed` is the drill's taken-away locality. */
+export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckResult[], failed?: string): Promise<Diagnosis> {
+  const { workloads, trafficModel, trafficPlan, clusters } = lab.outputs;
+  const service = workloads.services.find((s) => s.name === split.service);
+  const placements: Record<string, PlacementInfo[]> = {};
+  for (const p of service?.placements ?? []) {
+    (placements[normaliseLocality(p.locality)] ??= []).push({ cluster: p.cluster, network: clusters[p.cluster]?.network ?? "" });
+  }
+  const model = trafficModel[split.service];
+  const modelAssignment = model ? predictFor(model, split.clientLocality, failed).assignment : [];
+  let sidecar: { nodeLocality: string; assignment: LocalityEntry[] } | undefined;
+  let unreadable: string | undefined;
+  const kube = lab.kube[split.cluster];
+  if (!split.pod || !service || !kube) {
+    unreadable = split.error ?? "no client pod";
+  } else {
+    try {
+      const read = await readAssignment(kube, { namespace: clientNamespace(lab, split), pod: split.pod }, outboundCluster(service.name, service.namespace, service.port));
+      if (read) sidecar = read;
+      else unreadable = `Envoy has no cluster ${outboundCluster(service.name, service.namespace, service.port)}: istiod did not push the service to this client`;
+    } catch (err) {
+      unreadable = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const faults: Partial<Record<CheckResult["id"], string[]>> = {};
+  for (const c of checks) if (!c.ok && c.faultyClusters) faults[c.id] = c.faultyClusters;
+  const planned = trafficPlan[split.service]?.diagnostics?.[split.clientLocality] ?? [];
+  return explainSplit({
+    clientLocality: split.clientLocality,
+    clientCluster: split.cluster,
+    clientNetwork: clusters[split.cluster]?.network ?? "",
+    ...(sidecar ? { sidecar: { nodeLocality: sidecar.nodeLocality, assignment: sidecar.assignment } } : {}),
+    ...(unreadable ? { sidecarUnreadable: unreadable } : {}),
+    model: modelAssignment,
+    ...(split.verdict ? { verdict: split.verdict } : {}),
+    failures: split.failures,
+    counters: split.counters,
+    placements,
+    faults,
+    planDiagnostics: Array.isArray(planned) ? planned : [],
+  });
+}
+
+function clientNamespace(lab: Lab, split: SplitResult): string {
+  return lab.outputs.workloads.clients.find((c) => c.name === split.client && c.locality === split.clientLocality)?.namespace ?? "default";
+}
