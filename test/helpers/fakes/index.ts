@@ -10,8 +10,32 @@ import { trafficCalls, trafficStates } from "./traffic";
 export type StateFake = (name: string, inputs: Record<string, any>) => Record<string, any>;
 export type CallFake = (inputs: Record<string, any>) => Record<string, any>;
 
-const states: Record<string, StateFake> = { ...clusterStates, ...meshStates, ...trafficStates };
-const calls: Record<string, CallFake> = { ...clusterCalls, ...meshCalls, ...trafficCalls };
+/** Two layers may fake the same resource type (e.g. a Command): every layer's fake applies, in order. */
+function mergeStates(...layers: Record<string, StateFake>[]): Record<string, StateFake> {
+  const merged: Record<string, StateFake> = {};
+  for (const layer of layers) {
+    for (const [type, fake] of Object.entries(layer)) {
+      const before = merged[type];
+      merged[type] = before ? (name, inputs) => ({ ...before(name, inputs), ...fake(name, inputs) }) : fake;
+    }
+  }
+  return merged;
+}
+
+/** An invoke has one answer: two layers faking the same token is a mistake in the fakes. */
+function mergeCalls(...layers: Record<string, CallFake>[]): Record<string, CallFake> {
+  const merged: Record<string, CallFake> = {};
+  for (const layer of layers) {
+    for (const [token, fake] of Object.entries(layer)) {
+      if (merged[token]) throw new Error(`two fakes for the invoke ${token}: keep one, in one layer's file`);
+      merged[token] = fake;
+    }
+  }
+  return merged;
+}
+
+const states = mergeStates(clusterStates, meshStates, trafficStates);
+const calls = mergeCalls(clusterCalls, meshCalls, trafficCalls);
 
 /** Extra state (beyond the inputs) a real provider would return for a resource of this type. */
 export function fakeState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {

@@ -1,0 +1,42 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { DockerNetworkSpec } from "../model/types";
+
+export interface DockerNetworkArgs {
+  /**
+   * The stack's network as planned: its name (default `kindmesh-<stack>`), IPv4 subnet and gateway. Node
+   * containers and MetalLB pools take their addresses from this subnet.
+   */
+  spec: DockerNetworkSpec;
+}
+
+/**
+ * The Docker network every kind cluster of the stack joins, created before any cluster so that every address
+ * plan (subnets, MetalLB pools) is fixed before the first node starts. It is shaped like the network kind
+ * creates (a bridge with IP masquerade: kind pkg/cluster/internal/providers/docker/network.go), and kind is
+ * pointed at it with KIND_EXPERIMENTAL_DOCKER_NETWORK; kind reuses an existing network as is. Clusters depend
+ * on it, so destroy removes it after them (`kind delete cluster` never removes a network, kind#3940).
+ */
+export class DockerNetwork extends pulumi.ComponentResource {
+  readonly network: docker.Network;
+  /** The plan it was made from (plain data, known at preview). */
+  readonly spec: DockerNetworkSpec;
+
+  constructor(name: string, args: DockerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kindmesh:clusters:DockerNetwork", name, {}, opts);
+    const child = { parent: this };
+    this.spec = args.spec;
+    this.network = new docker.Network(
+      name,
+      {
+        name: args.spec.name,
+        driver: "bridge",
+        ipamConfigs: [{ subnet: args.spec.subnet, gateway: args.spec.gateway }],
+        options: { "com.docker.network.bridge.enable_ip_masquerade": "true" },
+      },
+      // Every attribute forces replacement, and two networks cannot hold one subnet: the old one goes first.
+      { ...child, deleteBeforeReplace: true },
+    );
+    this.registerOutputs({ name: this.network.name });
+  }
+}

@@ -1,0 +1,114 @@
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindTriggers } from "../model/kindConfig";
+import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/kindScript";
+import type { ClusterSpec } from "../model/types";
+import type { DockerNetwork } from "./dockerNetwork";
+import type { ClusterHandle } from "./types";
+
+export interface KindClusterArgs {
+  /** The planned kind cluster: nodes with roles and localities, subnets, fixed API server port. */
+  spec: ClusterSpec;
+  /** The node image of every node, pinned by tag and digest (`versions.kindNodeImage`). */
+  nodeImage: string;
+  /** The stack's Docker network: the nodes join it, the cluster is created after it and destroyed before it. */
+  network: DockerNetwork;
+  /** The stack name; with the cluster name it identifies the cluster to its Kubernetes provider. */
+  stack: string;
+  /**
+   * `kind create cluster --wait`: how long kind waits for the control plane to be Ready (on timeout kind only
+   * warns and carries on: kind waitforready.go).
+   * @default "5m"
+   */
+  wait?: string;
+}
+
+/**
+ * One kind cluster on the stack's Docker network: `kind create cluster` with its kind config on stdin, its
+ * host-side kubeconfig (a secret), its API server address inside the network (re-read on every deployment),
+ * and the Kubernetes provider for everything inside it. Nothing orders clusters after one another: each
+ * depends only on the network, so they are created side by side.
+ */
+export class KindCluster extends pulumi.ComponentResource {
+  readonly spec: ClusterSpec;
+  /** The `kind create cluster` Command: the cluster's lifetime (objects inside are deleted with it). */
+  readonly command: command.local.Command;
+  /** Host-side kubeconfig (`https://127.0.0.1:<apiServerPort>`); a secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** `https://<control-plane container IP on the stack network>:6443`, as other clusters reach it. */
+  readonly apiServer: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  /** The control-plane node container, where kubectl runs with kind's admin kubeconfig. */
+  readonly controlPlane: string;
+
+  constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kindmesh:clusters:KindCluster", name, {}, opts);
+    const child = { parent: this };
+    const { spec, network } = args;
+    this.spec = spec;
+    this.controlPlane = controlPlaneNode(spec);
+    const commandName = `${name}-kind-cluster`;
+
+    this.command = new command.local.Command(
+      commandName,
+      {
+        create: kindCreateScript(spec.name, args.wait ?? "5m"),
+        // A locality change rewrites the kind config (stdin) but needs no new cluster: NodeLocality relabels.
+        update: kindUpdateScript(spec.name, commandName),
+        delete: kindDeleteScript(spec.name),
+        stdin: kindConfigYaml(spec, args.nodeImage),
+        environment: { KIND_EXPERIMENTAL_DOCKER_NETWORK: network.network.name },
+        triggers: kindTriggers(spec, args.nodeImage, network.spec),
+        // stdout is the kubeconfig: never logged, stored as a secret, and not handed to the next run as
+        // PULUMI_COMMAND_STDOUT (that would put the credentials in the environment of kind and docker).
+        logging: "stderr",
+        addPreviousOutputInEnv: false,
+      },
+      {
+        ...child,
+        dependsOn: [network.network],
+        additionalSecretOutputs: ["stdout"],
+        // A cluster has a fixed name: create-before-delete would create the new one and then delete it.
+        deleteBeforeReplace: true,
+      },
+    );
+    this.kubeconfig = pulumi.secret(this.command.stdout);
+
+    // Read on every preview and update, not once: the container IP can change after a Docker restart
+    // (kind#2246). dependsOn the cluster: while it does not exist yet (first preview) the result is unknown.
+    const inspected = command.local.runOutput(
+      { command: containerIpCommand(this.controlPlane, network.spec.name) },
+      { parent: this, dependsOn: [this.command] },
+    );
+    this.apiServer = inspected.apply((r) => apiServerUrl(r.stdout, this.controlPlane, network.spec.name, API_SERVER_INTERNAL_PORT));
+
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: this.kubeconfig,
+        // Stable while this cluster lives, so a changed kubeconfig never replaces what is inside; the Command's
+        // ID changes only when the cluster is recreated, and then everything inside must be created again.
+        clusterIdentifier: pulumi.interpolate`kindmesh-${args.stack}-${spec.name}-${this.command.id}`,
+        // Objects in a cluster that is gone are gone: forget them instead of failing (istio-on-kind.md §9).
+        deleteUnreachable: true,
+      },
+      child,
+    );
+
+    this.registerOutputs({ apiServer: this.apiServer, kubeconfig: this.kubeconfig });
+  }
+
+  /** The cluster as the other layers use it. */
+  handle(ready: pulumi.Resource[]): ClusterHandle {
+    return {
+      name: this.spec.name,
+      spec: this.spec,
+      provider: this.provider,
+      kubeconfig: this.kubeconfig,
+      apiServer: this.apiServer,
+      lifetime: this.command,
+      ready,
+    };
+  }
+}

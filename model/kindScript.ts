@@ -1,0 +1,86 @@
+/**
+ * The shell scripts that create, re-read and delete a kind cluster, and the command that finds its API server
+ * on the Docker network. Pure: strings only. Every script runs under `/bin/sh -c` (the Command default), so
+ * they stay POSIX; `mktemp -d` is the one non-POSIX tool (present on Linux and macOS).
+ */
+
+/** A shell word: as is when it needs no quoting, else single-quoted. */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@,+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+// kind merges the kubeconfig it writes into $KUBECONFIG (default ~/.kube/config) under an O_CREATE|O_EXCL lock
+// file, and `create cluster` retries that for ~150 ms only (kind pkg/cluster/internal/create/create.go, .../
+// kubeconfig/internal/kubeconfig/lock.go); `delete cluster` does not retry at all. Clusters created or
+// deleted side by side would fail on that lock, so every kind call gets a private, throw-away file (Istio's
+// CI does the same: one KUBECONFIG per cluster in common/scripts/kind_provisioner.sh). The kubeconfig this
+// program uses comes from `kind get kubeconfig`, which reads it from the node, not from that file.
+const PRIVATE_KUBECONFIG = ["dir=$(mktemp -d)", `trap 'rm -rf "$dir"' EXIT`, 'export KUBECONFIG="$dir/kubeconfig"'];
+
+/**
+ * `create`: refuse a leftover cluster of the same name (this stack has no record of creating it, so adopting it
+ * would hand Pulumi a cluster of unknown shape); create the cluster with the kind config on stdin; print only
+ * the host-side kubeconfig on stdout, last, so a failure can never put it in an error message. A failed
+ * create deletes what was made of the cluster, so the next `pulumi up` starts clean: kind removes its nodes on
+ * most failures itself, but not when writing its kubeconfig fails after the nodes exist (create.go).
+ */
+export function kindCreateScript(name: string, wait: string): string {
+  const n = shellWord(name);
+  return [
+    "set -eu",
+    ...PRIVATE_KUBECONFIG,
+    `if kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,
+    `  echo "kindmesh: a kind cluster named ${name} already exists, and this stack did not create it (left over from an interrupted run, or made by someone else); kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name ${name}  -- then run pulumi up again." >&2`,
+    "  exit 1",
+    "fi",
+    `if kind create cluster --name ${n} --config - --wait ${shellWord(wait)} >&2 && kubeconfig=$(kind get kubeconfig --name ${n} </dev/null); then`,
+    `  printf '%s\\n' "$kubeconfig"`,
+    "  exit 0",
+    "fi",
+    `echo "kindmesh: creating kind cluster ${name} failed (see above); deleting what was made of it so that the next pulumi up starts clean." >&2`,
+    `kind delete cluster --name ${n} </dev/null >&2 || true`,
+    "exit 1",
+  ].join("\n");
+}
+
+/**
+ * `update` (any change that does not need a new cluster, e.g. a node's locality in the kind config): nothing to
+ * do to the cluster; print the kubeconfig again because stdout is where it lives.
+ */
+export function kindUpdateScript(name: string, resourceName: string): string {
+  const n = shellWord(name);
+  return [
+    "set -eu",
+    `if ! kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,
+    `  echo "kindmesh: the kind cluster ${name} that this stack created no longer exists (deleted outside Pulumi?). Recreate it with: pulumi up --replace <URN of the Command ${resourceName}> (pulumi stack --show-urns lists it)." >&2`,
+    "  exit 1",
+    "fi",
+    `kind get kubeconfig --name ${n}`,
+  ].join("\n");
+}
+
+/** `delete`: `kind delete cluster --name <n>` (idempotent: a missing cluster is not an error). */
+export function kindDeleteScript(name: string): string {
+  return ["set -eu", ...PRIVATE_KUBECONFIG, `kind delete cluster --name ${shellWord(name)}`].join("\n");
+}
+
+/**
+ * Prints the IPv4 address of a node container on one Docker network. The network is named explicitly: a
+ * container's networks are a map, and the API server certificate is valid for the address on this one.
+ */
+export function containerIpCommand(container: string, network: string): string {
+  const template = `{{ (index .NetworkSettings.Networks "${network}").IPAddress }}`;
+  return `docker inspect -f ${shellWord(template)} ${shellWord(container)}`;
+}
+
+/** The in-network API server URL from what `containerIpCommand` printed; an error that says what to check. */
+export function apiServerUrl(stdout: string, container: string, network: string, port: number): string {
+  const ip = stdout.trim();
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) {
+    throw new Error(
+      `kindmesh: the kind node ${container} has no IPv4 address on the Docker network ${network} (docker inspect printed ${JSON.stringify(ip)}). ` +
+        `Is the container running (docker start ${container}) and attached to ${network} (docker network inspect ${network})?`,
+    );
+  }
+  return `https://${ip}:${port}`;
+}
