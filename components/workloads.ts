@@ -31,6 +31,12 @@ export function localityAffinity(locality: string): k8s.types.input.core.v1.Affi
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: expressions }] } } };
 }
 
+/**
+ * kind keeps the control-plane NoSchedule taint on multi-node clusters (it removes it only when the cluster
+ * has one node), and the seed stacks put localities on control-plane nodes: the demo pods tolerate it.
+ */
+export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
+
 /** The `version` label of a backend: `<region>.<zone>[.<subzone>]` (label values cannot hold "/"). */
 export function versionLabel(locality: string): string {
   return locality.split("/").filter((p) => p !== "").join(".");
@@ -85,6 +91,7 @@ export class Workloads extends pulumi.ComponentResource {
             metadata: { labels },
             spec: {
               affinity: localityAffinity(b.locality),
+              tolerations: [CONTROL_PLANE_TOLERATION],
               containers: [
                 {
                   name: "helloworld",
@@ -131,6 +138,7 @@ export class Workloads extends pulumi.ComponentResource {
               serviceAccountName: account.metadata.name,
               terminationGracePeriodSeconds: 0,
               affinity: localityAffinity(c.locality),
+              tolerations: [CONTROL_PLANE_TOLERATION],
               containers: [{ name: "curl", image: IMAGES.curl, command: ["/bin/sleep", "infinity"], resources: { requests: { cpu: "10m", memory: "16Mi" } } }],
             },
           },

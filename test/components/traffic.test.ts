@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { TrafficPolicies, destinationRuleSpec } from "../../components/trafficPolicies";
 import type { ClusterHandle } from "../../components/types";
-import { Workloads, localityAffinity, versionLabel } from "../../components/workloads";
+import { CONTROL_PLANE_TOLERATION, Workloads, localityAffinity, versionLabel } from "../../components/workloads";
 import { destinationRuleSpecSchema, validateAgainstSchema } from "../../model/openapi";
 import { planMesh } from "../../model/plan";
 import { byType, named, underMocks } from "../helpers/components";
@@ -53,6 +53,7 @@ describe("Workloads", () => {
       env: [{ name: "SERVICE_VERSION", value: "east/zone2" }],
       ports: [{ containerPort: 5000 }],
     });
+    expect(pod.tolerations).toEqual([{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
       { key: "topology.kubernetes.io/region", operator: "In", values: ["east"] },
       { key: "topology.kubernetes.io/zone", operator: "In", values: ["zone2"] },
@@ -78,6 +79,7 @@ describe("Workloads", () => {
       containers: [{ name: "curl", image: "docker.io/curlimages/curl:8.16.0", command: ["/bin/sleep", "infinity"] }],
     });
     expect(deploy.spec.template.spec.affinity).toEqual(localityAffinity("east/zone1"));
+    expect(deploy.spec.template.spec.tolerations).toEqual([CONTROL_PLANE_TOLERATION]);
     expect(deploy.spec.template.metadata.annotations["proxy.istio.io/config"]).toBe("proxyStatsMatcher:\n  inclusionPrefixes:\n  - cluster.outbound\n");
     expect(named(run.resources, "kubernetes:core/v1:Service", "east-workloads-client-sample-sleep-svc").inputs.spec.selector).toEqual({ app: "sleep" });
   });
