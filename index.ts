@@ -1,11 +1,16 @@
 /**
- * Composition root: stack config -> parseConfig -> planMesh -> components -> outputs.
+ * Composition root: stack config -> parseConfig -> planMesh -> clusters, mesh and traffic layers -> outputs.
  * An invalid configuration registers no resource and ends with the ConfigError message, not a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { buildClusterLayer } from "./components/clusterLayer";
+import { buildMeshLayer } from "./components/meshLayer";
+import { buildTrafficLayer } from "./components/trafficLayer";
 import { readStackConfig } from "./config";
+import type { ClusterOutput } from "./model/outputs";
 import { planMesh } from "./model/plan";
 import { ConfigError, parseConfig, type MeshSpec } from "./model/spec";
+import { formatServicePlan, planTraffic, trafficModel as modelOf, workloads as workloadsOf } from "./model/trafficPlan";
 
 function load(): MeshSpec {
   const { stack, raw } = readStackConfig();
@@ -22,22 +27,41 @@ const spec = load();
 for (const w of spec.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
 const plan = planMesh(spec);
 
-export const meshId = spec.meshId;
+const clusterLayer = buildClusterLayer(spec, plan);
+const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters);
+buildTrafficLayer(spec, plan, clusterLayer.clusters, mesh.ready);
+
+// The predicted split is plain data: a preview prints it, and a changed weight changes the output's diff.
+const predicted = planTraffic(spec, plan);
+for (const [service, servicePlan] of Object.entries(predicted)) pulumi.log.info(formatServicePlan(service, servicePlan));
+
+type Outputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** contract §3: per cluster; the kubeconfig stays a secret inside the otherwise plain object. */
+export const clusters: Record<string, Outputs<ClusterOutput>> = Object.fromEntries(
+  clusterLayer.clusters.map((c) => [
+    c.name,
+    {
+      network: c.spec.network,
+      role: c.spec.role,
+      kubeconfig: pulumi.secret(c.kubeconfig),
+      apiServer: c.apiServer,
+      ...(mesh.eastWestGatewayAddress[c.name] ? { eastWestGatewayAddress: mesh.eastWestGatewayAddress[c.name] } : {}),
+    },
+  ]),
+);
+export const trafficPlan = predicted;
+export const workloads = workloadsOf(spec, plan);
+export const trafficModel = modelOf(spec, plan);
 export const dockerNetwork = spec.dockerNetwork;
 export const addressPlan = Object.fromEntries(
   spec.clusters.map((c) => [
     c.name,
     {
-      kind: c.kind,
-      role: c.role,
-      network: c.network,
       podSubnet: c.podSubnet,
       serviceSubnet: c.serviceSubnet,
       apiServerPort: c.apiServerPort,
       metallbPool: c.metallbPool ? `${c.metallbPool.first}-${c.metallbPool.last}` : undefined,
-      nodes: c.nodes.map((n) => ({ name: n.nodeName, role: n.role, locality: n.locality })),
     },
   ]),
 );
-export const meshPlan = plan;
-export const versions = spec.versions;

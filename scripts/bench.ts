@@ -66,9 +66,16 @@ async function evaluate(n: number): Promise<{ ms: number; resources: number; cha
   const mocks = new RecordingMocks(false);
   await pulumi.runtime.setMocks(mocks, "kindmesh", `bench${n}`, false);
   mocks.wrapMonitor();
+  // The program logs its traffic tables and warnings; the bench prints only its own table.
+  const quiet = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  Object.assign(console, { log: () => {}, info: () => {}, warn: () => {}, error: () => {} });
   const start = performance.now();
-  require(path.resolve(__dirname, "../index.ts"));
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  try {
+    require(path.resolve(__dirname, "../index.ts"));
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  } finally {
+    Object.assign(console, quiet);
+  }
   const ms = performance.now() - start;
   return { ms, resources: mocks.resources.length, chain: longestSlowChain(mocks.resources) };
 }

@@ -1,21 +1,51 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { runProgram, runProgramExpectingError } from "./helpers/program";
+import { resolve } from "./helpers/components";
+import { parse, stackRaw } from "./helpers/configs";
+import { runProgram, runProgramExpectingError, shownOutputs } from "./helpers/program";
 import { shippedStacks } from "./helpers/stacks";
 
 describe.each(shippedStacks())("stack %s under mocks", (stack) => {
-  it("evaluates and exports its plan", async () => {
+  it("evaluates: every layer registers, outputs follow contract §3", async () => {
     const run = await runProgram(stack);
-    const plan = run.outputs.meshPlan as { clusters: { name: string }[] };
-    expect(plan.clusters.length).toBeGreaterThanOrEqual(2);
-    expect(Object.keys(run.outputs.addressPlan as object)).toEqual(plan.clusters.map((c) => c.name));
-    expect((run.outputs.dockerNetwork as { name: string }).name).toBe(`kindmesh-${stack}`);
+    const types = new Set(run.resources.map((r) => r.type));
+    for (const t of ["kindmesh:clusters:KindCluster", "kubernetes:helm.sh/v3:Release", "kindmesh:traffic:Workloads", "kubernetes:networking.istio.io/v1:DestinationRule"]) {
+      expect(types.has(t), t).toBe(true);
+    }
+    const clusters = run.outputs.clusters as Record<string, Record<string, unknown>>;
+    const spec = parse(stackRaw(stack), stack);
+    expect(Object.keys(clusters)).toEqual(spec.clusters.map((c) => c.name));
+    for (const c of spec.clusters) {
+      expect(clusters[c.name]).toMatchObject({ network: c.network, role: c.role });
+      expect(await resolve(clusters[c.name].apiServer as pulumi.Output<string>)).toMatch(/^https:\/\/172\.\d+\.\d+\.\d+:6443$/);
+      expect(await pulumi.isSecret(clusters[c.name].kubeconfig as pulumi.Output<string>)).toBe(true);
+      expect("eastWestGatewayAddress" in clusters[c.name]).toBe(c.needsEastWestGateway);
+    }
+    expect(Object.keys(run.outputs.trafficPlan as object)).toEqual(spec.traffic.policies.map((p) => p.service));
   });
 
-  it("evaluates in preview mode without hanging", async () => {
+  it("evaluates in preview mode without hanging, with the traffic plan already known", async () => {
     const run = await runProgram(stack, { preview: true });
-    expect(run.outputs.meshId).toBe("mesh1");
-    expect(run.outputs.versions).toMatchObject({ istio: "1.31.1" });
+    expect(run.resources.length).toBeGreaterThan(20);
+    const plan = run.outputs.trafficPlan as Record<string, Record<string, unknown>>;
+    expect(plan.helloworld.diagnostics).toBeDefined();
+  });
+});
+
+describe("what a user sees of the plan", () => {
+  it("flat: the trafficPlan output is the 70/20/10 split", async () => {
+    const run = await runProgram("flat");
+    expect((run.outputs.trafficPlan as any).helloworld["region1/zone1"]).toEqual({ "region1/zone1": 0.7, "region1/zone2": 0.2, "region3/zone4": 0.1 });
+  });
+
+  it("no output holds a kubeconfig, key or token in plain text", async () => {
+    for (const stack of ["primary-remote", "dev"]) {
+      const run = await runProgram(stack);
+      const shown = (await shownOutputs(run.raw)) as Record<string, any>;
+      for (const c of Object.values(shown.clusters)) expect((c as any).kubeconfig).toBe("[secret]");
+      expect(JSON.stringify(shown)).not.toMatch(/PRIVATE KEY|client-key-data|certificate-authority-data|token/);
+      expect(JSON.stringify(shown.clusters)).toMatch(/"apiServer":"https:\/\/172\./);
+    }
   });
 });
 

@@ -42,6 +42,21 @@ export async function runProgram(
   return { mocks, resources: mocks.resources, outputs, raw };
 }
 
+/** The outputs as `pulumi stack output --json` shows them without --show-secrets: secrets as "[secret]". */
+export async function shownOutputs(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const output = value as pulumi.Output<unknown>;
+    if (await pulumi.isSecret(output)) return "[secret]";
+    return shownOutputs(await settle(output, 1000));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(shownOutputs));
+  if (value && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await shownOutputs(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
 /** Runs a program that must fail; returns the error and what was registered before it. */
 export async function runProgramExpectingError(
   stack: string,
