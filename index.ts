@@ -3,9 +3,7 @@
  * An invalid configuration registers no resource and ends with the ConfigError message, not a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildClusterLayer } from "./components/clusterLayer";
-import { buildMeshLayer } from "./components/meshLayer";
-import { buildTrafficLayer } from "./components/trafficLayer";
+import { buildClusterLayer, buildMeshLayer, buildTrafficLayer } from "./components";
 import { readStackConfig } from "./config";
 import type { ClusterOutput } from "./model/outputs";
 import { planMesh } from "./model/plan";

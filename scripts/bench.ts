@@ -15,7 +15,8 @@ export const SLOW_TYPES = new Set([
   "docker:index/network:Network",
 ]);
 
-function topology(n: number): Record<string, string> {
+/** The stack config the bench evaluates: n clusters on two networks, a backend in each, one client. */
+export function benchConfig(n: number): Record<string, string> {
   const clusters = Array.from({ length: n }, (_, i) => ({
     name: `c${i}`,
     network: `net${i % 2}`,
@@ -62,7 +63,7 @@ async function evaluate(n: number): Promise<{ ms: number; resources: number; cha
   for (const key of Object.keys(require.cache)) {
     if (!key.includes("node_modules")) delete require.cache[key];
   }
-  pulumi.runtime.setAllConfig(topology(n));
+  pulumi.runtime.setAllConfig(benchConfig(n));
   const mocks = new RecordingMocks(false);
   await pulumi.runtime.setMocks(mocks, "kindmesh", `bench${n}`, false);
   mocks.wrapMonitor();

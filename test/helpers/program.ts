@@ -25,11 +25,11 @@ async function settle<T>(value: T, timeoutMs: number): Promise<unknown> {
 
 export async function runProgram(
   stack: string,
-  opts: { preview?: boolean; config?: Record<string, unknown>; timeoutMs?: number } = {},
+  opts: { preview?: boolean; config?: Record<string, unknown>; timeoutMs?: number; withoutStackFile?: boolean } = {},
 ): Promise<ProgramRun> {
   const preview = opts.preview ?? false;
   vi.resetModules();
-  pulumi.runtime.setAllConfig(cliConfig(stack, opts.config));
+  pulumi.runtime.setAllConfig(cliConfig(stack, opts.config, !opts.withoutStackFile));
   const mocks = new RecordingMocks(preview);
   await pulumi.runtime.setMocks(mocks, projectName(), stack, preview);
   mocks.wrapMonitor();

@@ -30,8 +30,8 @@ export function stackConfig(stack: string): Record<string, unknown> {
 }
 
 /** What the CLI hands the program: project defaults overlaid by the stack file, every value a string. */
-export function cliConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const merged = { ...stackConfig(stack), ...overrides };
+export function cliConfig(stack: string, overrides: Record<string, unknown> = {}, fromFile = true): Record<string, string> {
+  const merged = { ...(fromFile ? stackConfig(stack) : {}), ...overrides };
   const project = projectName();
   return Object.fromEntries(
     Object.entries(merged).map(([key, value]) => {

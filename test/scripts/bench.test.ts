@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { longestSlowChain } from "../../scripts/bench";
+import { benchConfig, longestSlowChain } from "../../scripts/bench";
+import { runProgram } from "../helpers/program";
 import type { Recorded } from "../helpers/mocks";
 
 function r(urn: string, type: string, dependencies: string[] = [], parent = ""): Recorded {
@@ -23,5 +24,23 @@ describe("longestSlowChain", () => {
   it("a dependency on a component waits for its whole subtree", () => {
     const graph = [r("comp", "kindmesh:x:Comp"), r("inner1", CMD, [], "comp"), r("inner2", HELM, ["inner1"], "comp"), r("after", HELM, ["comp"])];
     expect(longestSlowChain(graph)).toBe(3);
+  });
+});
+
+describe("the program's critical path", () => {
+  async function chainFor(n: number) {
+    const config = Object.fromEntries(Object.entries(benchConfig(n)).map(([k, v]) => [k, JSON.parse(v)]));
+    const run = await runProgram("bench", { config, withoutStackFile: true });
+    return { chain: longestSlowChain(run.resources), clusters: run.resources.filter((r) => r.type === "kindmesh:clusters:KindCluster").length };
+  }
+
+  it("does not grow with the number of clusters: nothing serializes cluster creation", async () => {
+    const two = await chainFor(2);
+    const eight = await chainFor(8);
+    expect([two.clusters, eight.clusters]).toEqual([2, 8]);
+    expect(eight.chain).toBe(two.chain);
+    // network -> kind cluster -> MetalLB -> webhook answers -> ... -> istiod -> gateway: a handful, not 8x.
+    expect(two.chain).toBeGreaterThanOrEqual(4);
+    expect(two.chain).toBeLessThanOrEqual(8);
   });
 });
