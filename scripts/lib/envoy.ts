@@ -24,8 +24,9 @@ export function statsPath(cluster: string): string {
 
 /**
  * The counters of one cluster from `/stats` text (`cluster.<name>.<counter>: <value>`). A counter Envoy does
- * not print is absent: Istio's default stats inclusion list drops per-cluster stats unless the pod has
- * `sidecar.istio.io/statsInclusionPrefixes` (istio/istio pkg/bootstrap/config.go).
+ * not print is absent: Istio's default stats inclusion list drops per-cluster stats unless the pod's proxy config
+ * includes them (`proxy.istio.io/config` proxyStatsMatcher, which kindmesh sets on its clients; istio/istio
+ * pkg/bootstrap/config.go).
  */
 export function parseStats(text: string, cluster: string): Record<string, number> {
   const prefix = `cluster.${cluster}.`;

@@ -81,7 +81,7 @@ export async function measureSplit(lab: Lab, plan: SplitPlan, opts: MeasureOptio
   const deltas = counterDeltas(before, after);
   if (Object.keys(after).length > 0 && !clusterCountersExposed(after)) {
     warnings.push(
-      `the sidecar does not expose ${cluster}'s upstream_rq_retry (Istio's default stats inclusion list drops per-cluster stats); annotate the client pod with sidecar.istio.io/statsInclusionPrefixes: cluster.outbound to see retries`,
+      `the sidecar does not expose ${cluster}'s upstream_rq_retry (Istio's default stats inclusion list drops per-cluster stats); kindmesh deploys the client with the proxy.istio.io/config annotation proxyStatsMatcher.inclusionPrefixes [cluster.outbound]; a client pod without it (started before, or not kindmesh's) needs it to show retries`,
     );
   }
   for (const d of deltas.filter((x) => (x.delta ?? 0) > 0)) warnings.push(`${d.counter} rose by ${d.delta} during the run: some requests needed retries or failed to connect`);

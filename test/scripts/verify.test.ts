@@ -157,7 +157,7 @@ describe("verify on a broken lab", () => {
   it("says how to expose the retry counter when the sidecar filters it", async () => {
     const { report } = await verify("flat", { statsExposed: false });
     expect(report.splits[0].counters.map((c) => c.counter)).toEqual(["hosts.cx_connect_fail", "hosts.rq_error", "hosts.rq_timeout"]);
-    expect(report.splits[0].warnings.join()).toMatch(/sidecar\.istio\.io\/statsInclusionPrefixes: cluster\.outbound/);
+    expect(report.splits[0].warnings.join()).toMatch(/proxyStatsMatcher\.inclusionPrefixes \[cluster\.outbound\]/);
   });
 
   it("503s count as failed requests and fail a split that predicts none", async () => {
