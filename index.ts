@@ -26,7 +26,9 @@ for (const w of spec.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
 const plan = planMesh(spec);
 
 const clusterLayer = buildClusterLayer(spec, plan);
-const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters);
+const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters, {
+  ...(spec.rootCa ? { rootCa: { certPem: spec.rootCa.certPem, keyPem: pulumi.secret(spec.rootCa.keyPem) } } : {}),
+});
 buildTrafficLayer(spec, plan, clusterLayer.clusters, mesh.ready);
 
 // The predicted split is plain data: a preview prints it, and a changed weight changes the output's diff.

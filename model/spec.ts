@@ -4,6 +4,7 @@
  */
 import { planAddresses } from "./addressPlan";
 import { ConfigError, Problems, readObject, readString, show } from "./problems";
+import { readRootCa, type RootCaInput } from "./rootCa";
 import { readTopology } from "./topologySpec";
 import { lintPolicies } from "./trafficLint";
 import { readTraffic } from "./trafficSpec";
@@ -55,7 +56,7 @@ function readVersions(p: Problems, raw: unknown): Versions {
  * Throws one `ConfigError` listing every problem; soft problems come back in `warnings`.
  */
 export function parseConfig(
-  raw: { topology?: unknown; traffic?: unknown; versions?: unknown },
+  raw: { topology?: unknown; traffic?: unknown; versions?: unknown; rootCa?: RootCaInput },
   opts: { stack?: string } = {},
 ): MeshSpec {
   const stack = opts.stack ?? "dev";
@@ -69,6 +70,7 @@ export function parseConfig(
   const traffic = readTraffic(p, raw.traffic, known);
   lintPolicies(p, traffic, known);
   const versions = readVersions(p, raw.versions);
+  const rootCa = readRootCa(p, raw.rootCa);
   if (p.errors.length > 0) throw new ConfigError(p.errors);
   return {
     stack,
@@ -77,6 +79,7 @@ export function parseConfig(
     clusters,
     traffic: { services: traffic.services, clients: traffic.clients, policies: traffic.policies },
     versions,
+    ...(rootCa ? { rootCa } : {}),
     warnings: p.warnings,
   };
 }

@@ -99,6 +99,8 @@ export interface MeshSpec {
   clusters: ClusterSpec[];
   traffic: { services: ServiceSpec[]; clients: ClientSpec[]; policies: PolicySpec[] };
   versions: Versions;
+  /** A root CA the user brought (`kindmesh:rootCaCert` / `kindmesh:rootCaKey`); absent: kindmesh generates one. */
+  rootCa?: { certPem: string; keyPem: string };
   /** Soft problems: the stack deploys, but something will not do what it seems to say. */
   warnings: Problem[];
 }

@@ -15,4 +15,13 @@ describe("readStackConfig", () => {
     pulumi.runtime.setAllConfig({ "kindmesh:topology": "cluster1" });
     expect(readStackConfig().raw).toEqual({ topology: "cluster1", traffic: undefined, versions: undefined });
   });
+
+  it("reads the optional root CA, and whether its key came as a secret", () => {
+    pulumi.runtime.setAllConfig({ ...cliConfig("dev"), "kindmesh:rootCaCert": "CERT", "kindmesh:rootCaKey": "KEY" }, ["kindmesh:rootCaKey"]);
+    expect(readStackConfig().raw.rootCa).toEqual({ cert: "CERT", key: "KEY", keyIsSecret: true });
+    pulumi.runtime.setAllConfig({ ...cliConfig("dev"), "kindmesh:rootCaKey": "KEY" });
+    expect(readStackConfig().raw.rootCa).toEqual({ cert: undefined, key: "KEY", keyIsSecret: false });
+    pulumi.runtime.setAllConfig(cliConfig("dev"));
+    expect(readStackConfig().raw.rootCa).toBeUndefined();
+  });
 });

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { resolve } from "./helpers/components";
@@ -46,6 +48,32 @@ describe("what a user sees of the plan", () => {
       expect(JSON.stringify(shown)).not.toMatch(/PRIVATE KEY|client-key-data|certificate-authority-data|token/);
       expect(JSON.stringify(shown.clusters)).toMatch(/"apiServer":"https:\/\/172\./);
     }
+  });
+});
+
+describe("a user-supplied root CA (kindmesh:rootCaCert, secret kindmesh:rootCaKey)", () => {
+  const fixture = (f: string) => fs.readFileSync(path.resolve(__dirname, "fixtures/rootca", f), "utf8");
+
+  it("signs every intermediate instead of a generated root; its key reaches the resources only as a secret", async () => {
+    const run = await runProgram("dev", {
+      config: { "kindmesh:rootCaCert": fixture("root-cert.pem"), "kindmesh:rootCaKey": fixture("root-key.pem") },
+      secretKeys: ["kindmesh:rootCaKey"],
+    });
+    expect(run.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert")).toEqual([]);
+    const signed = run.resources.filter((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert");
+    expect(signed.map((r) => r.name).sort()).toEqual(["mesh-ca-east", "mesh-ca-west"]);
+    for (const r of signed) {
+      expect(r.inputs.caCertPem).toBe(fixture("root-cert.pem"));
+      expect(JSON.stringify(r.inputs.caPrivateKeyPem)).toContain("1b47061264138c4ac30d75fd1eb44270");
+    }
+  });
+
+  it("a key set without --secret stops the program before anything is registered", async () => {
+    const { error, resources } = await runProgramExpectingError("dev", {
+      config: { "kindmesh:rootCaCert": fixture("root-cert.pem"), "kindmesh:rootCaKey": fixture("root-key.pem") },
+    });
+    expect(error.message).toMatch(/rootCaKey: is stored in plain text in the stack file/);
+    expect(resources).toEqual([]);
   });
 });
 

@@ -25,11 +25,11 @@ async function settle<T>(value: T, timeoutMs: number): Promise<unknown> {
 
 export async function runProgram(
   stack: string,
-  opts: { preview?: boolean; config?: Record<string, unknown>; timeoutMs?: number; withoutStackFile?: boolean } = {},
+  opts: { preview?: boolean; config?: Record<string, unknown>; secretKeys?: string[]; timeoutMs?: number; withoutStackFile?: boolean } = {},
 ): Promise<ProgramRun> {
   const preview = opts.preview ?? false;
   vi.resetModules();
-  pulumi.runtime.setAllConfig(cliConfig(stack, opts.config, !opts.withoutStackFile));
+  pulumi.runtime.setAllConfig(cliConfig(stack, opts.config, !opts.withoutStackFile), opts.secretKeys);
   const mocks = new RecordingMocks(preview);
   await pulumi.runtime.setMocks(mocks, projectName(), stack, preview);
   mocks.wrapMonitor();

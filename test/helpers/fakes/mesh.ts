@@ -3,7 +3,7 @@
  * MetalLB would fill in. Every value is computed from the resource's name and inputs, never from what a test
  * expects, and each fake PEM encodes what it was made from so tests can check the chain by content.
  */
-import { createHash } from "node:crypto";
+import { X509Certificate, createHash } from "node:crypto";
 import type { CallFake, StateFake } from "./index";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -44,6 +44,16 @@ export function fakeLoadBalancerIP(name: string): string {
   return `172.${16 + (h[0] % 16)}.${h[1]}.${2 + (h[2] % 250)}`;
 }
 
+/** What a PEM says of itself: a fake PEM's JSON, or for a real one (a user's root CA) its subject or digest. */
+function describePem(pem: string, what: "subject" | "key"): string {
+  try {
+    const fake = readFakePem(pem);
+    return what === "subject" ? fake.subject : fake.key;
+  } catch {
+    return what === "subject" ? new X509Certificate(pem).subject : `user-key-${digest(pem)}`;
+  }
+}
+
 export const meshStates: Record<string, StateFake> = {
   "tls:index/privateKey:PrivateKey": (name, inputs) => ({
     privateKeyPem: fakePem("PRIVATE KEY", { key: name, algorithm: inputs.algorithm, rsaBits: inputs.rsaBits }),
@@ -58,10 +68,10 @@ export const meshStates: Record<string, StateFake> = {
   }),
   "tls:index/locallySignedCert:LocallySignedCert": (name, inputs) => {
     const csr = readFakePem(inputs.certRequestPem);
-    const issuer = readFakePem(inputs.caCertPem);
-    const signer = readFakePem(reveal(inputs.caPrivateKeyPem)).key;
+    const issuer = describePem(inputs.caCertPem, "subject");
+    const signer = describePem(reveal(inputs.caPrivateKeyPem), "key");
     return {
-      certPem: fakePem("CERTIFICATE", { cert: name, subject: csr.subject, dnsNames: csr.dnsNames, key: csr.key, issuer: issuer.subject, signedBy: signer, ca: inputs.isCaCertificate }),
+      certPem: fakePem("CERTIFICATE", { cert: name, subject: csr.subject, dnsNames: csr.dnsNames, key: csr.key, issuer, signedBy: signer, ca: inputs.isCaCertificate }),
     };
   },
   // Helm: a deployed release, as the provider reports it.
