@@ -3,16 +3,18 @@
  * need an east-west gateway, MetalLB pools carved from the Docker subnet, and fixed API server ports.
  */
 import {
-  allocate,
-  carvePools,
+  allocateByName,
   cidrSize,
   firstHost,
+  nameHash,
   overlaps,
   parseCidr,
   podSubnetCandidates,
+  poolAt,
   poolCapacity,
   prefixForPools,
   serviceSubnetCandidates,
+  slotsByName,
   type Cidr,
 } from "./addresses";
 import { Problems, show } from "./problems";
@@ -103,12 +105,16 @@ function checkDockerCapacity(p: Problems, docker: Cidr, clusters: ClusterSpec[],
   }
 }
 
-/** A stable base for API server host ports, different per stack so two stacks can run side by side. */
+/**
+ * A stable block of 100 API server host ports per stack, so two stacks can run side by side, kept below
+ * Linux's ephemeral port range (32768-60999) so an outgoing connection never holds one.
+ */
 export function apiServerPortBase(stack: string): number {
-  let hash = 2166136261;
-  for (const ch of stack) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return 20000 + (hash % 300) * 100;
+  return 20000 + (nameHash(stack) % 120) * 100;
 }
+
+/** Ports in a stack's block: one per kind cluster, by name. */
+const PORTS_PER_STACK = 100;
 
 export function planAddresses(
   p: Problems,
@@ -137,24 +143,28 @@ export function planAddresses(
   const kindClusters = clusters.filter((c) => c.kind === "kind");
   const taken = [...ranges.map((r) => r.cidr), ...(docker ? [docker] : [])];
   const needPod = kindClusters.filter((c) => c.podSubnet === undefined);
+  const pods = allocateByName(needPod.map((c) => c.name), podSubnetCandidates(), taken);
+  needPod.forEach((c) => (c.podSubnet = pods.get(c.name)?.text));
+  taken.push(...pods.values());
   const needService = kindClusters.filter((c) => c.serviceSubnet === undefined);
-  allocate(podSubnetCandidates(), taken, needPod.length).forEach((cidr, i) => {
-    needPod[i].podSubnet = cidr.text;
-    taken.push(cidr);
-  });
-  allocate(serviceSubnetCandidates(), taken, needService.length).forEach((cidr, i) => {
-    needService[i].serviceSubnet = cidr.text;
-  });
+  const services = allocateByName(needService.map((c) => c.name), serviceSubnetCandidates(), taken);
+  needService.forEach((c) => (c.serviceSubnet = services.get(c.name)?.text));
 
   const poolClusters = kindClusters.filter((c) => c.needsEastWestGateway && c.eastWestGateway === "LoadBalancer");
   if (docker && kindClusters.length > 0) {
     checkDockerCapacity(p, docker, kindClusters, poolClusters);
     if (poolClusters.length <= poolCapacity(docker)) {
-      carvePools(docker, poolClusters.length).forEach((pool, i) => (poolClusters[i].metallbPool = pool));
+      const slots = slotsByName(poolClusters.map((c) => c.name), poolCapacity(docker));
+      poolClusters.forEach((c) => (c.metallbPool = poolAt(docker as Cidr, slots.get(c.name) ?? 0)));
     }
   }
+  if (kindClusters.length > PORTS_PER_STACK) {
+    p.error("topology.clusters", `has ${kindClusters.length} kind clusters; one stack holds at most ${PORTS_PER_STACK} (one API server port each).`);
+    return { dockerNetwork: { name: topology.dockerNetwork.name, subnet: subnetText, gateway: "" }, clusters };
+  }
   const portBase = apiServerPortBase(stack);
-  kindClusters.forEach((c, i) => (c.apiServerPort = portBase + i));
+  const ports = slotsByName(kindClusters.map((c) => c.name), PORTS_PER_STACK);
+  kindClusters.forEach((c) => (c.apiServerPort = portBase + (ports.get(c.name) ?? 0)));
 
   const subnet = docker?.text ?? subnetText;
   return {

@@ -54,34 +54,49 @@ function candidate(text: string): Cidr {
   return parsed;
 }
 
+/** FNV-1a: a stable number for a name, the same on every machine and run. */
+export function nameHash(text: string): number {
+  let hash = 2166136261;
+  for (const ch of text) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return hash;
+}
+
 /**
- * Candidate pod subnets in the order Istio's own multicluster CI uses them (10.10.0.0/16, 10.20.0.0/16, ...),
- * then every other 10.x.0.0/16.
+ * Gives each name a slot in [0, slots): the one its hash points at, or the next free one. A cluster's addresses
+ * then depend on its name, not on its position in the stack file, so adding, removing or reordering clusters
+ * leaves the others' subnets, pools and ports (and so their kind clusters) alone, barring a hash collision.
+ * Names are placed in alphabetical order so the result does not depend on the file's order either.
  */
-export function podSubnetCandidates(): Cidr[] {
-  return subnetCandidates((x) => `10.${x}.0.0/16`);
-}
-
-/** Candidate service subnets: 10.255.10.0/24, 10.255.20.0/24, ..., then every other 10.255.x.0/24. */
-export function serviceSubnetCandidates(): Cidr[] {
-  return subnetCandidates((x) => `10.255.${x}.0/24`);
-}
-
-function subnetCandidates(format: (x: number) => string): Cidr[] {
-  const tens = Array.from({ length: 25 }, (_, i) => (i + 1) * 10);
-  const rest = Array.from({ length: 255 }, (_, i) => i + 1).filter((x) => !tens.includes(x));
-  return [...tens, ...rest].map((x) => candidate(format(x)));
-}
-
-/** The first `count` candidates that overlap nothing in `taken` (nor each other). */
-export function allocate(candidates: Cidr[], taken: Cidr[], count: number): Cidr[] {
-  const chosen: Cidr[] = [];
-  for (const c of candidates) {
-    if (chosen.length === count) break;
-    if (![...taken, ...chosen].some((t) => overlaps(t, c))) chosen.push(c);
+export function slotsByName(names: string[], slots: number, usable: (slot: number) => boolean = () => true): Map<string, number> {
+  const used = new Set<number>();
+  const result = new Map<string, number>();
+  for (const name of [...names].sort()) {
+    for (let i = 0; i < slots; i++) {
+      const slot = (nameHash(name) + i) % slots;
+      if (used.has(slot) || !usable(slot)) continue;
+      used.add(slot);
+      result.set(name, slot);
+      break;
+    }
+    if (!result.has(name)) throw new Error(`internal: no free slot for ${name} among ${slots}`);
   }
-  if (chosen.length < count) throw new Error(`internal: ran out of subnet candidates (${count} needed)`);
-  return chosen;
+  return result;
+}
+
+/** Candidate pod subnets: 10.1.0.0/16 ... 10.254.0.0/16 (Istio's CI uses 10.10.0.0/16, 10.20.0.0/16, ...). */
+export function podSubnetCandidates(): Cidr[] {
+  return Array.from({ length: 254 }, (_, i) => candidate(`10.${i + 1}.0.0/16`));
+}
+
+/** Candidate service subnets: 10.255.0.0/24 ... 10.255.255.0/24 (Istio's CI: 10.255.10.0/24, ...). */
+export function serviceSubnetCandidates(): Cidr[] {
+  return Array.from({ length: 256 }, (_, i) => candidate(`10.255.${i}.0/24`));
+}
+
+/** A subnet per name from the candidates, overlapping nothing in `taken` (user subnets, the Docker network). */
+export function allocateByName(names: string[], candidates: Cidr[], taken: Cidr[]): Map<string, Cidr> {
+  const slots = slotsByName(names, candidates.length, (i) => !taken.some((t) => overlaps(t, candidates[i])));
+  return new Map([...slots].map(([name, i]) => [name, candidates[i]]));
 }
 
 /** MetalLB addresses per cluster: the east-west gateway needs one; the rest leave room for the user's own. */
@@ -106,13 +121,10 @@ export function prefixForPools(pools: number): number {
   return 32 - Math.ceil(Math.log2(needed));
 }
 
-/** `count` disjoint pools from the top quarter of the subnet; the caller checks poolCapacity first. */
-export function carvePools(subnet: Cidr, count: number): AddressRange[] {
-  const region = poolRegion(subnet);
-  return Array.from({ length: count }, (_, i) => {
-    const first = region.first + i * POOL_SIZE;
-    return { first: toAddress(first), last: toAddress(first + POOL_SIZE - 1), size: POOL_SIZE };
-  });
+/** Pool number `slot` of the subnet's top quarter; the caller keeps slot < poolCapacity. */
+export function poolAt(subnet: Cidr, slot: number): AddressRange {
+  const first = poolRegion(subnet).first + slot * POOL_SIZE;
+  return { first: toAddress(first), last: toAddress(first + POOL_SIZE - 1), size: POOL_SIZE };
 }
 
 /** The first host address: what Docker would pick as the bridge's gateway. */

@@ -18,15 +18,15 @@ describe("PodRoutes between clusters on one network", () => {
     const run = await layer(specOf("flat"));
     const cmd = named(run.resources, COMMAND, "cluster1-to-cluster2-routes");
     // Fake Docker hands out 172.29.0.2-3 to cluster1's nodes and .4-.6 to cluster2's; the node IPAM gives each
-    // node a /24 of cluster2's pod subnet 10.20.0.0/16.
+    // node a /24 of cluster2's pod subnet 10.252.0.0/16.
     const script = [
       "set -eu",
-      "docker exec cluster1-control-plane ip route replace 10.20.0.0/24 via 172.29.0.4",
-      "docker exec cluster1-control-plane ip route replace 10.20.1.0/24 via 172.29.0.5",
-      "docker exec cluster1-control-plane ip route replace 10.20.2.0/24 via 172.29.0.6",
-      "docker exec cluster1-worker ip route replace 10.20.0.0/24 via 172.29.0.4",
-      "docker exec cluster1-worker ip route replace 10.20.1.0/24 via 172.29.0.5",
-      "docker exec cluster1-worker ip route replace 10.20.2.0/24 via 172.29.0.6",
+      "docker exec cluster1-control-plane ip route replace 10.252.0.0/24 via 172.29.0.4",
+      "docker exec cluster1-control-plane ip route replace 10.252.1.0/24 via 172.29.0.5",
+      "docker exec cluster1-control-plane ip route replace 10.252.2.0/24 via 172.29.0.6",
+      "docker exec cluster1-worker ip route replace 10.252.0.0/24 via 172.29.0.4",
+      "docker exec cluster1-worker ip route replace 10.252.1.0/24 via 172.29.0.5",
+      "docker exec cluster1-worker ip route replace 10.252.2.0/24 via 172.29.0.6",
     ].join("\n");
     expect(cmd.inputs.create).toBe(script);
     expect(cmd.inputs.update).toBe(script);
@@ -42,7 +42,7 @@ describe("PodRoutes between clusters on one network", () => {
     );
     expect(back).toEqual(expected);
     expect(back).toHaveLength(6);
-    expect(back[0]).toBe("docker exec cluster2-control-plane ip route replace 10.10.0.0/24 via 172.29.0.2");
+    expect(back[0]).toBe("docker exec cluster2-control-plane ip route replace 10.35.0.0/24 via 172.29.0.2");
   });
 
   it("reads the other cluster's nodes live, inside its control plane, after it exists", async () => {
@@ -77,7 +77,7 @@ describe("PodRoutes between clusters on one network", () => {
     const run = await layer(specOf("primary-remote"));
     expect(byType(run.resources, ROUTES).map((r) => r.name)).toEqual(["main0-to-remote0", "remote0-to-main0"]);
     expect(named(run.resources, COMMAND, "main0-to-remote0-routes").inputs.create).toBe(
-      "set -eu\ndocker exec main0-control-plane ip route replace 10.20.0.0/24 via 172.27.0.3",
+      "set -eu\ndocker exec main0-control-plane ip route replace 10.30.0.0/24 via 172.27.0.3",
     );
   });
 

@@ -34,9 +34,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 25600
-        podSubnet: 10.10.0.0/16
-        serviceSubnet: 10.255.10.0/24
+        apiServerPort: 31632
+        podSubnet: 10.113.0.0/16
+        serviceSubnet: 10.255.60.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -58,9 +58,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 25601
-        podSubnet: 10.20.0.0/16
-        serviceSubnet: 10.255.20.0/24
+        apiServerPort: 31694
+        podSubnet: 10.77.0.0/16
+        serviceSubnet: 10.255.174.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -77,9 +77,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 49401
-        podSubnet: 10.20.0.0/16
-        serviceSubnet: 10.255.20.0/24
+        apiServerPort: 31461
+        podSubnet: 10.252.0.0/16
+        serviceSubnet: 10.255.237.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -106,9 +106,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 28900
-        podSubnet: 10.10.0.0/16
-        serviceSubnet: 10.255.10.0/24
+        apiServerPort: 22932
+        podSubnet: 10.113.0.0/16
+        serviceSubnet: 10.255.60.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -130,9 +130,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 25401
-        podSubnet: 10.20.0.0/16
-        serviceSubnet: 10.255.20.0/24
+        apiServerPort: 31445
+        podSubnet: 10.30.0.0/16
+        serviceSubnet: 10.255.217.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -149,9 +149,9 @@ describe("the kind config of each shipped stack (exact)", () => {
       apiVersion: kind.x-k8s.io/v1alpha4
       networking:
         apiServerAddress: 127.0.0.1
-        apiServerPort: 37300
-        podSubnet: 10.10.0.0/16
-        serviceSubnet: 10.255.10.0/24
+        apiServerPort: 31328
+        podSubnet: 10.205.0.0/16
+        serviceSubnet: 10.255.4.0/24
       nodes:
         - role: control-plane
           image: kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0
@@ -193,11 +193,11 @@ describe("kind config: targeted", () => {
     });
   });
 
-  it("flat: the two clusters on one network get disjoint pod and service subnets (10.10/16, 10.20/16; 10.255.10/24, 10.255.20/24)", () => {
+  it("flat: the two clusters on one network get disjoint pod and service subnets, and distinct API ports", () => {
     const [c1, c2] = ["cluster1", "cluster2"].map((n) => kindConfig(cluster("flat", n), IMAGE).networking);
-    expect([c1.podSubnet, c2.podSubnet]).toEqual(["10.10.0.0/16", "10.20.0.0/16"]);
-    expect([c1.serviceSubnet, c2.serviceSubnet]).toEqual(["10.255.10.0/24", "10.255.20.0/24"]);
-    expect(c1.apiServerPort + 1).toBe(c2.apiServerPort);
+    expect([c1.podSubnet, c2.podSubnet]).toEqual(["10.35.0.0/16", "10.252.0.0/16"]);
+    expect([c1.serviceSubnet, c2.serviceSubnet]).toEqual(["10.255.52.0/24", "10.255.237.0/24"]);
+    expect(c1.apiServerPort).not.toBe(c2.apiServerPort);
   });
 
   it("a stack's overridden node image reaches every node", () => {
