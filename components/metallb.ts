@@ -79,11 +79,17 @@ export class MetalLB extends pulumi.ComponentResource {
       apiVersion: "metallb.io/v1beta1",
       kind: "IPAddressPool",
       metadata: { name: POOL_NAME, namespace: METALLB_NAMESPACE },
-      spec: { addresses: [`${args.pool.first}-${args.pool.last}`] },
+      // Some stacks mishandle addresses ending in .0 or .255 (a pool may start on x.y.z.0): MetalLB skips them.
+      spec: { addresses: [`${args.pool.first}-${args.pool.last}`], avoidBuggyIPs: true },
     };
     const webhookReady = new command.local.Command(
       `${name}-webhook-ready`,
-      { create: webhookWaitScript(cluster.spec.name, cluster.controlPlane, poolManifest), logging: "stderr" },
+      {
+        create: webhookWaitScript(cluster.spec.name, cluster.controlPlane, poolManifest),
+        // A recreated cluster has a new MetalLB whose webhook must be waited for again (metallb#1540).
+        triggers: [cluster.command.id],
+        logging: "stderr",
+      },
       { ...child, dependsOn: [this.release], deletedWith: cluster.command },
     );
 

@@ -46,7 +46,7 @@ export function relocateScript(node: NodeSpec, controlPlane: string): string {
     `    echo "kindmesh: pod $ns/$pod on ${node.nodeName} has no controller to recreate it; delete and recreate it yourself so that Istio sees its new locality ${node.locality}" >&2`,
     "    continue",
     "  fi",
-    `  ${nodeKubectl(controlPlane, `delete pod --namespace "$ns" "$pod" --wait=false`)} </dev/null >&2`,
+    `  ${nodeKubectl(controlPlane, `delete pod --namespace "$ns" "$pod" --wait=false --ignore-not-found`)} </dev/null >&2`,
     "done",
     `echo "kindmesh: ${node.nodeName} is now in ${node.locality}; its pods were restarted so that Istio sees it (istio#51144)" >&2`,
   ].join("\n");

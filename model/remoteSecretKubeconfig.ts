@@ -85,7 +85,9 @@ export function remoteSecretKubeconfig(args: { cluster: string; server: string; 
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: cluster, cluster: { "certificate-authority-data": credentials.caData, server } }],
+    // The API server's certificate names the container IP it had at creation; after a Docker restart the IP
+    // may change (kind#2246). The certificate also names kubernetes.default.svc, which stays valid.
+    clusters: [{ name: cluster, cluster: { "certificate-authority-data": credentials.caData, server, "tls-server-name": "kubernetes.default.svc" } }],
     contexts: [{ name: cluster, context: { cluster, user: cluster } }],
     "current-context": cluster,
     preferences: {},

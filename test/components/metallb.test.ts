@@ -72,7 +72,7 @@ describe("MetalLB: what", () => {
       apiVersion: "metallb.io/v1beta1",
       kind: "IPAddressPool",
       metadata: { name: "kindmesh-pool", namespace: "metallb-system" },
-      spec: { addresses: [`${east.first}-${east.last}`] },
+      spec: { addresses: [`${east.first}-${east.last}`], avoidBuggyIPs: true },
     });
     expect(named(run.resources, CR_L2, "east-metallb-l2").inputs).toEqual({
       apiVersion: "metallb.io/v1beta1",
@@ -108,6 +108,13 @@ describe("MetalLB: order and lifetime", () => {
     }
   });
 
+  it("a recreated cluster waits for its new webhook again: the wait is keyed on the cluster's ID", async () => {
+    const run = await layer(specOf("dev"));
+    const webhook = named(run.resources, COMMAND, "east-metallb-webhook-ready");
+    expect(webhook.inputs.triggers).toEqual(["east-kind-cluster-id"]);
+    expect(webhook.dependencies).toContain(urnOf(run.resources, COMMAND, "east-kind-cluster"));
+  });
+
   it("everything is deleted with the cluster and applied with its provider", async () => {
     const run = await layer(specOf("dev"));
     const lifetime = urnOf(run.resources, COMMAND, "west-kind-cluster");
@@ -135,7 +142,7 @@ describe("MetalLB: order and lifetime", () => {
   });
 
   it("the webhook wait retries while the webhook refuses, then passes the manifest on stdin", () => {
-    const manifest = { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { name: "kindmesh-pool", namespace: "metallb-system" }, spec: { addresses: ["172.30.192.0-172.30.192.15"] } };
+    const manifest = { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { name: "kindmesh-pool", namespace: "metallb-system" }, spec: { addresses: ["172.30.192.0-172.30.192.15"], avoidBuggyIPs: true } };
     const docker = [
       'cat > "$STUB_DIR/stdin"',
       'if [ ! -f "$STUB_DIR/tried" ]; then touch "$STUB_DIR/tried"; echo \'Error from server (InternalError): failed calling webhook "ipaddresspoolvalidationwebhook.metallb.io": connection refused\' >&2; exit 1; fi',
@@ -154,6 +161,6 @@ describe("MetalLB: order and lifetime", () => {
     const spec = specOf("multinet");
     const run = await layer(spec, true);
     const pool = spec.clusters[1].metallbPool!;
-    expect(named(run.resources, CR_POOL, "west-metallb-pool").inputs.spec).toEqual({ addresses: [`${pool.first}-${pool.last}`] });
+    expect(named(run.resources, CR_POOL, "west-metallb-pool").inputs.spec).toEqual({ addresses: [`${pool.first}-${pool.last}`], avoidBuggyIPs: true });
   });
 });

@@ -96,7 +96,7 @@ describe("NodeLocality: the restart Command", () => {
         '    echo "kindmesh: pod $ns/$pod on east-worker has no controller to recreate it; delete and recreate it yourself so that Istio sees its new locality east/zone2" >&2',
         "    continue",
         "  fi",
-        '  docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace "$ns" "$pod" --wait=false </dev/null >&2',
+        '  docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace "$ns" "$pod" --wait=false --ignore-not-found </dev/null >&2',
         "done",
         'echo "kindmesh: east-worker is now in east/zone2; its pods were restarted so that Istio sees it (istio#51144)" >&2',
       ].join("\n"),
@@ -115,8 +115,8 @@ describe("NodeLocality: the restart Command", () => {
     expect(res.calls).toEqual([
       `docker exec east-worker sed -i -E s#--node-labels=[^ "]*#--node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone1,topology.istio.io/subzone=rack2# /var/lib/kubelet/kubeadm-flags.env`,
       `docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods --all-namespaces --field-selector spec.nodeName=east-worker,metadata.namespace!=kube-system -o jsonpath={range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\\n"}{end}`,
-      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace default helloworld-abc --wait=false",
-      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace istio-system istio-eastwestgateway-x --wait=false",
+      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace default helloworld-abc --wait=false --ignore-not-found",
+      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace istio-system istio-eastwestgateway-x --wait=false --ignore-not-found",
     ]);
     expect(res.stderr).toContain("pod default/debug on east-worker has no controller");
     expect(res.stdout).toBe("");

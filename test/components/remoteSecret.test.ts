@@ -85,7 +85,7 @@ describe("RemoteSecret: the secret in the destination", () => {
     expect(kubeconfig).toEqual({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "west", cluster: { "certificate-authority-data": filled["ca.crt"], server } }],
+      clusters: [{ name: "west", cluster: { "certificate-authority-data": filled["ca.crt"], server, "tls-server-name": "kubernetes.default.svc" } }],
       contexts: [{ name: "west", context: { cluster: "west", user: "west" } }],
       "current-context": "west",
       preferences: {},

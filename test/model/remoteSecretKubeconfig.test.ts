@@ -33,7 +33,7 @@ describe("the kubeconfig in a remote secret", () => {
     expect(parsed).toEqual({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "west", cluster: { "certificate-authority-data": credentials.caData, server: "https://172.30.0.3:6443" } }],
+      clusters: [{ name: "west", cluster: { "certificate-authority-data": credentials.caData, server: "https://172.30.0.3:6443", "tls-server-name": "kubernetes.default.svc" } }],
       contexts: [{ name: "west", context: { cluster: "west", user: "west" } }],
       "current-context": "west",
       preferences: {},
