@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resolve } from "./helpers/components";
 import { parse, stackRaw } from "./helpers/configs";
 import { runProgram, runProgramExpectingError, shownOutputs } from "./helpers/program";
@@ -38,6 +38,32 @@ describe("what a user sees of the plan", () => {
   it("flat: the trafficPlan output is the 70/20/10 split", async () => {
     const run = await runProgram("flat");
     expect((run.outputs.trafficPlan as any).helloworld["region1/zone1"]).toEqual({ "region1/zone1": 0.7, "region1/zone2": 0.2, "region3/zone4": 0.1 });
+  });
+
+  it("every preview prints the predicted split, one table per policy", async () => {
+    const info = vi.spyOn(pulumi.log, "info").mockImplementation(async () => {});
+    try {
+      await runProgram("flat", { preview: true });
+      const tables = info.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith("Predicted split for "));
+      expect(tables).toHaveLength(1);
+      expect(tables[0]).toContain("    region3/zone4            ██··················  10.0%");
+      expect(tables[0]).toContain("  if region1/zone1 loses its backends:");
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it("configuration warnings reach the user as Pulumi warnings, with their path", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async () => {});
+    try {
+      const clients = [{ name: "sleep", locality: "region1/zone1" }, { name: "sleep2", locality: "region2/zone3" }];
+      await runProgram("flat", { preview: true, config: { "kindmesh:traffic": { ...(stackRaw("flat").traffic as object), clients } } });
+      expect(warn.mock.calls.map((c) => String(c[0]))).toContain(
+        'traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting.distribute: no "from" covers the client in "region2/zone3": its requests are spread by endpoint count over every locality, with no locality preference and no failover.',
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("no output holds a kubeconfig, key or token in plain text", async () => {
