@@ -1,7 +1,7 @@
 /**
  * A small, strict validator for the OpenAPI v3 subset that Kubernetes CRD ("structural") schemas use, so that
- * Istio config written in the stack YAML can be checked against Istio's own published CRD schema before anything
- * is deployed.
+ * Istio config written in the stack YAML can be checked against the DestinationRule schema (written out in
+ * model/schemas/destinationRule.ts after Istio's published API) before anything is deployed.
  *
  * It differs from the Kubernetes API server on purpose:
  *   - UNKNOWN KEYS ARE ERRORS. Kubernetes silently prunes them, so `outlierDetecton:` would simply vanish.
@@ -16,7 +16,7 @@
  * `traffic.policies[0].trafficPolicy.outlierDetection.consecutive5xxErrors` or `...to["us/west/zone3/*"]`.
  *
  * This module is the public entry point; the implementation lives in model/openapi/: `types` (the schema subset),
- * `parse` (JSON -> OpenApiSchema), `istio` (the loaded DestinationRule schemas), `validate` (the walk and the
+ * `parse` (JSON -> OpenApiSchema), `build` (the builders model/schemas uses), `istio` (the DestinationRule schemas), `validate` (the walk and the
  * combinators), `keywords` (type/enum/string/range checks), `branches` (reading allOf/oneOf/anyOf), `duration`
  * (Go durations and the CEL duration rule) and `messages` (wording, hints, did-you-mean).
  */

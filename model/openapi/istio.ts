@@ -1,13 +1,9 @@
-/** Istio's published CRD schemas, parsed once at load (see model/schemas/README.md). */
-import destinationRuleSpecJson from "../schemas/destinationrule-v1-spec.json";
-import { parseOpenApiSchema } from "./parse";
+/** The Istio schemas the validator checks against, hand-written in model/schemas/ (see model/schemas/README.md). */
+import { destinationRuleSpec, trafficPolicy } from "../schemas/destinationRule";
 import type { OpenApiSchema } from "./types";
 
-/** `spec` of Istio's DestinationRule CRD (networking.istio.io/v1); see model/schemas/README.md. */
-export const destinationRuleSpecSchema: OpenApiSchema = parseOpenApiSchema(destinationRuleSpecJson, "destinationrule-v1-spec");
+/** `spec` of Istio's DestinationRule (networking.istio.io/v1); see model/schemas/destinationRule.ts. */
+export const destinationRuleSpecSchema: OpenApiSchema = destinationRuleSpec;
 
-const trafficPolicyNode = destinationRuleSpecSchema.properties?.trafficPolicy;
-if (trafficPolicyNode === undefined) throw new Error("destinationrule-v1-spec.json has no properties.trafficPolicy");
-
-/** `spec.trafficPolicy` of Istio's DestinationRule CRD. */
-export const trafficPolicySchema: OpenApiSchema = trafficPolicyNode;
+/** `spec.trafficPolicy` of Istio's DestinationRule (the same node as `destinationRuleSpecSchema.properties.trafficPolicy`). */
+export const trafficPolicySchema: OpenApiSchema = trafficPolicy;
