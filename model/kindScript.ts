@@ -18,20 +18,28 @@ export function shellWord(text: string): string {
 const PRIVATE_KUBECONFIG = ["dir=$(mktemp -d)", `trap 'rm -rf "$dir"' EXIT`, 'export KUBECONFIG="$dir/kubeconfig"'];
 
 /**
- * `create`: refuse a leftover cluster of the same name (this stack has no record of creating it, so adopting it
- * would hand Pulumi a cluster of unknown shape); create the cluster with the kind config on stdin; print only
- * the host-side kubeconfig on stdout, last, so a failure can never put it in an error message. A failed
- * create deletes what was made of the cluster, so the next `pulumi up` starts clean: kind removes its nodes on
- * most failures itself, but not when writing its kubeconfig fails after the nodes exist (create.go).
+ * `create`: a cluster of the same name whose control plane sits on this stack's Docker network was made by an
+ * earlier run of this stack that never finished (interrupted, or killed mid-create): remove it and start clean.
+ * Any other cluster of that name is left over from something else, and is refused (adopting it would hand
+ * Pulumi a cluster of unknown shape). Then create the cluster with the kind config on stdin and print only the
+ * host-side kubeconfig on stdout, last, so a failure can never put it in an error message. A failed create
+ * deletes what was made of the cluster, so the next `pulumi up` starts clean: kind removes its nodes on most
+ * failures itself, but not when writing its kubeconfig fails after the nodes exist (create.go).
  */
 export function kindCreateScript(name: string, wait: string): string {
   const n = shellWord(name);
+  const controlPlane = shellWord(`${name}-control-plane`);
   return [
     "set -eu",
     ...PRIVATE_KUBECONFIG,
     `if kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,
-    `  echo "kindmesh: a kind cluster named ${name} already exists, and this stack did not create it (left over from an interrupted run, or made by someone else); kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name ${name}  -- then run pulumi up again." >&2`,
-    "  exit 1",
+    `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx ${controlPlane}; then`,
+    `    echo "kindmesh: removing the kind cluster ${name} that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2`,
+    `    kind delete cluster --name ${n} </dev/null >&2`,
+    "  else",
+    `    echo "kindmesh: a kind cluster named ${name} already exists outside this stack's network ($KIND_EXPERIMENTAL_DOCKER_NETWORK): another stack or someone else made it, and kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name ${name}  -- or rename this cluster; then run pulumi up again." >&2`,
+    "    exit 1",
+    "  fi",
     "fi",
     `if kind create cluster --name ${n} --config - --wait ${shellWord(wait)} >&2 && kubeconfig=$(kind get kubeconfig --name ${n} </dev/null); then`,
     `  printf '%s\\n' "$kubeconfig"`,

@@ -27,8 +27,13 @@ describe("KindCluster: the kind Command", () => {
         `trap 'rm -rf "$dir"' EXIT`,
         'export KUBECONFIG="$dir/kubeconfig"',
         "if kind get clusters </dev/null 2>/dev/null | grep -qx east; then",
-        '  echo "kindmesh: a kind cluster named east already exists, and this stack did not create it (left over from an interrupted run, or made by someone else); kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name east  -- then run pulumi up again." >&2',
-        "  exit 1",
+        `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx east-control-plane; then`,
+        '    echo "kindmesh: removing the kind cluster east that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2',
+        "    kind delete cluster --name east </dev/null >&2",
+        "  else",
+        '    echo "kindmesh: a kind cluster named east already exists outside this stack\'s network ($KIND_EXPERIMENTAL_DOCKER_NETWORK): another stack or someone else made it, and kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name east  -- or rename this cluster; then run pulumi up again." >&2',
+        "    exit 1",
+        "  fi",
         "fi",
         'if kind create cluster --name east --config - --wait 5m >&2 && kubeconfig=$(kind get kubeconfig --name east </dev/null); then',
         `  printf '%s\\n' "$kubeconfig"`,
@@ -179,16 +184,38 @@ describe("the kind scripts, run against a stand-in kind", () => {
     expect(res.calls[3]).toBe("kind get kubeconfig --name east");
   });
 
-  it("reports a leftover cluster of the same name, with how to delete it, and creates nothing", () => {
+  it("reports a leftover cluster of the same name from elsewhere, with how to delete it, and creates nothing", () => {
     const res = runScript(create, {
-      stubs: { kind: `[ "$1" = get ] && [ "$2" = clusters ] && { printf 'east2\\neast\\n'; exit 0; }\n${KIND}` },
+      stubs: {
+        kind: `[ "$1" = get ] && [ "$2" = clusters ] && { printf 'east2\\neast\\n'; exit 0; }\n${KIND}`,
+        docker: `printf 'west-control-plane east-worker '`,
+      },
       stdin: config,
+      env: { KIND_EXPERIMENTAL_DOCKER_NETWORK: "kindmesh-dev" },
     });
     expect(res.status).toBe(1);
     expect(res.stdout).toBe("");
-    expect(res.stderr).toMatch(/a kind cluster named east already exists, and this stack did not create it/);
+    expect(res.stderr).toMatch(/a kind cluster named east already exists outside this stack's network \(kindmesh-dev\)/);
     expect(res.stderr).toContain("kind delete cluster --name east");
-    expect(res.calls).toEqual(["kind get clusters"]);
+    expect(res.calls).toEqual(["kind get clusters", `docker network inspect -f {{range .Containers}}{{.Name}} {{end}} kindmesh-dev`]);
+  });
+
+  it("removes a half-made cluster an interrupted run left on this stack's network, then creates it again", () => {
+    const res = runScript(create, {
+      stubs: {
+        kind: `[ "$1" = get ] && [ "$2" = clusters ] && { echo east; exit 0; }\n${KIND}`,
+        docker: `printf 'east-control-plane west-control-plane '`,
+      },
+      stdin: config,
+      env: { KIND_EXPERIMENTAL_DOCKER_NETWORK: "kindmesh-dev" },
+    });
+    expect(res.status).toBe(0);
+    expect(res.stderr).toContain("removing the kind cluster east that an interrupted run of this stack left on its network (kindmesh-dev)");
+    expect(res.calls.filter((c) => c.startsWith("kind ") && !c.startsWith("kind get"))).toEqual([
+      "kind delete cluster --name east",
+      "kind create cluster --name east --config - --wait 5m",
+    ]);
+    expect(res.stdout).toBe("apiVersion: v1\n# admin kubeconfig of east\n");
   });
 
   it("a similar name is not a leftover", () => {
