@@ -4,10 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RootCaInput } from "./model/rootCa";
+import { CONFIG_KEYS } from "./model/spec";
 
 export interface StackConfig {
   stack: string;
-  raw: { topology?: unknown; traffic?: unknown; versions?: unknown; rootCa?: RootCaInput };
+  raw: { topology?: unknown; traffic?: unknown; versions?: unknown; rootCa?: RootCaInput; unknownKeys?: string[] };
 }
 
 /**
@@ -32,11 +33,23 @@ export function readStackConfig(): StackConfig {
   };
   // Optional: a root CA of the user's instead of a generated one. The key is read as text only to be checked
   // (parseConfig) and is wrapped as a secret before any resource sees it (index.ts).
-  const cert = config.get("rootCaCert");
-  const key = config.get("rootCaKey");
+  // Pulumi.yaml declares both with the default "": empty means not set.
+  const cert = config.get("rootCaCert") || undefined;
+  const key = config.get("rootCaKey") || undefined;
   const rootCa = cert === undefined && key === undefined ? undefined : { cert, key, keyIsSecret: isSecretKey("kindmesh:rootCaKey") };
+  // A misspelt top-level key (kindmesh:trafic) would otherwise be silently ignored: parseConfig names it.
+  const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith("kindmesh:"))
+    .map((k) => k.slice("kindmesh:".length))
+    .filter((k) => !CONFIG_KEYS.includes(k));
   return {
     stack: pulumi.getStack(),
-    raw: { topology: read("topology"), traffic: read("traffic"), versions: read("versions"), ...(rootCa ? { rootCa } : {}) },
+    raw: {
+      topology: read("topology"),
+      traffic: read("traffic"),
+      versions: read("versions"),
+      ...(rootCa ? { rootCa } : {}),
+      ...(unknownKeys.length > 0 ? { unknownKeys } : {}),
+    },
   };
 }

@@ -3,7 +3,7 @@
  * that lists every problem with its config path. Pure: no Pulumi, no I/O.
  */
 import { planAddresses } from "./addressPlan";
-import { ConfigError, Problems, readObject, readString, show } from "./problems";
+import { ConfigError, Problems, didYouMean, readObject, readString, show } from "./problems";
 import { readRootCa, type RootCaInput } from "./rootCa";
 import { readTopology } from "./topologySpec";
 import { lintPolicies } from "./trafficLint";
@@ -15,6 +15,8 @@ export { ConfigError } from "./problems";
 export type * from "./types";
 
 const VERSION_KEYS = ["istio", "metallb", "kindNodeImage"] as const;
+/** The stack config keys in the kindmesh namespace (contract §1, plus the optional root CA). */
+export const CONFIG_KEYS = ["topology", "traffic", "versions", "rootCaCert", "rootCaKey"];
 /** `profile: remote` in the base and istiod charts exists from 1.24 on. */
 const MIN_ISTIO: [number, number, number] = [1, 24, 0];
 /** The chart values kindmesh sets for MetalLB (frrk8s.enabled) exist from 0.14 on. */
@@ -56,11 +58,14 @@ function readVersions(p: Problems, raw: unknown): Versions {
  * Throws one `ConfigError` listing every problem; soft problems come back in `warnings`.
  */
 export function parseConfig(
-  raw: { topology?: unknown; traffic?: unknown; versions?: unknown; rootCa?: RootCaInput },
+  raw: { topology?: unknown; traffic?: unknown; versions?: unknown; rootCa?: RootCaInput; unknownKeys?: string[] },
   opts: { stack?: string } = {},
 ): MeshSpec {
   const stack = opts.stack ?? "dev";
   const p = new Problems();
+  for (const key of raw.unknownKeys ?? []) {
+    p.error(key, `unknown stack config key "kindmesh:${key}".${didYouMean(key, CONFIG_KEYS)} kindmesh reads: ${CONFIG_KEYS.map((k) => `kindmesh:${k}`).join(", ")}.`);
+  }
   const topology = readTopology(p, raw.topology, stack);
   const { dockerNetwork, clusters } = planAddresses(p, topology, stack);
   // With a broken topology the real localities are not all known: matching traffic against them would

@@ -24,4 +24,15 @@ describe("readStackConfig", () => {
     pulumi.runtime.setAllConfig(cliConfig("dev"));
     expect(readStackConfig().raw.rootCa).toBeUndefined();
   });
+
+  it("names the kindmesh keys it does not know, so a misspelt top-level key is not ignored", () => {
+    pulumi.runtime.setAllConfig({ ...cliConfig("dev"), "kindmesh:trafic": "{}", "kubernetes:context": "x" });
+    expect(readStackConfig().raw.unknownKeys).toEqual(["trafic"]);
+  });
+
+  it("the project's empty defaults for the root CA mean: not set", () => {
+    expect(cliConfig("dev")["kindmesh:rootCaCert"]).toBe("");
+    pulumi.runtime.setAllConfig(cliConfig("dev"));
+    expect(readStackConfig().raw.rootCa).toBeUndefined();
+  });
 });

@@ -104,6 +104,11 @@ describe("a user-supplied root CA (kindmesh:rootCaCert, secret kindmesh:rootCaKe
 });
 
 describe("an invalid configuration", () => {
+  it("a misspelt top-level key in the stack file stops the program", async () => {
+    const { error } = await runProgramExpectingError("flat", { config: { "kindmesh:version": { istio: "1.30.3" } } });
+    expect(error.message).toMatch(/  - version: unknown stack config key "kindmesh:version"\. Did you mean "versions"\?/);
+  });
+
   it("stops with the ConfigError message as a RunError (no stack trace) and registers nothing", async () => {
     const broken = { clusters: [{ name: "East_1", nodes: [{ role: "worker", locality: "a//b" }] }] };
     const { error, resources } = await runProgramExpectingError("dev", { config: { "kindmesh:topology": broken } });

@@ -29,9 +29,19 @@ export function stackConfig(stack: string): Record<string, unknown> {
   return doc?.config ?? {};
 }
 
+/** Pulumi.yaml's project-level `config:` declarations that have a default, as `<project>:<key>` -> default. */
+export function projectDefaults(): Record<string, unknown> {
+  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+  return Object.fromEntries(
+    Object.entries(project.config ?? {})
+      .filter(([, decl]) => decl.default !== undefined)
+      .map(([key, decl]) => [key.includes(":") ? key : `${project.name}:${key}`, decl.default]),
+  );
+}
+
 /** What the CLI hands the program: project defaults overlaid by the stack file, every value a string. */
 export function cliConfig(stack: string, overrides: Record<string, unknown> = {}, fromFile = true): Record<string, string> {
-  const merged = { ...(fromFile ? stackConfig(stack) : {}), ...overrides };
+  const merged = { ...projectDefaults(), ...(fromFile ? stackConfig(stack) : {}), ...overrides };
   const project = projectName();
   return Object.fromEntries(
     Object.entries(merged).map(([key, value]) => {

@@ -240,6 +240,10 @@ describe("rejected topologies name the path, the value and the fix", () => {
     expectProblem(raw, "topology.clusters[0].eastWestGateway", /Did you mean "NodePort"\?/, /"LoadBalancer", "NodePort"/);
   });
 
+  it("a misspelt top-level key (kindmesh:trafic) is an error, not silently ignored", () => {
+    expectProblem({ ...stackRaw("dev"), unknownKeys: ["trafic"] }, "trafic", /unknown stack config key "kindmesh:trafic"\. Did you mean "traffic"\?/, /kindmesh reads: kindmesh:topology, kindmesh:traffic/);
+  });
+
   it("a missing topology", () => {
     expectProblem({}, "topology", /is required/);
   });
