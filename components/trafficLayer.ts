@@ -38,15 +38,14 @@ export function buildTrafficLayer(
         services: spec.traffic.services,
         backends: plan.backends.filter((b) => b.cluster === cluster.name),
         clients: plan.clients.filter((c) => c.cluster === cluster.name),
+        after: ready,
       },
-      { dependsOn: ready },
     );
     workloads[cluster.name] = w;
     if (clusterPlan.readsConfig && spec.traffic.policies.length > 0) {
       policies[cluster.name] = new TrafficPolicies(
         `${cluster.name}-policies`,
-        { cluster, policies: spec.traffic.policies, services: spec.traffic.services },
-        { dependsOn: [...(meshReady[cluster.name] ?? []), ...w.namespaces] },
+        { cluster, policies: spec.traffic.policies, services: spec.traffic.services, after: [...(meshReady[cluster.name] ?? []), ...w.namespaces] },
       );
     }
   }

@@ -8,6 +8,8 @@ export interface TrafficPoliciesArgs {
   cluster: ClusterHandle;
   policies: PolicySpec[];
   services: ServiceSpec[];
+  /** What must exist first: istiod (its CRDs and validating webhook) and the services' namespaces. @default nothing */
+  after?: pulumi.Resource[];
 }
 
 /** The DestinationRule of a policy: the stack's `trafficPolicy` exactly as written, for the service's FQDN. */
@@ -23,7 +25,7 @@ export class TrafficPolicies extends pulumi.ComponentResource {
 
   constructor(name: string, args: TrafficPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kindmesh:traffic:TrafficPolicies", name, {}, opts);
-    const child = inCluster(args.cluster, { parent: this });
+    const child = inCluster(args.cluster, { parent: this, dependsOn: args.after ?? [] });
     this.rules = args.policies.map((policy) => {
       const spec = destinationRuleSpec(policy, args.services);
       const namespace = args.services.find((s) => s.name === policy.service)!.namespace;

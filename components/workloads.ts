@@ -16,6 +16,12 @@ export interface WorkloadsArgs {
   backends: Placement[];
   /** The clients that run in this cluster. */
   clients: ClientPlacement[];
+  /**
+   * What pods here must wait for: injection works (istiod, or the primary's through its gateway), the node
+   * localities are set, routes and pools exist. Namespaces and Services need none of it.
+   * @default nothing
+   */
+  after?: pulumi.Resource[];
 }
 
 /** Node affinity to exactly one locality: a locality without subzone excludes nodes that have one. */
@@ -62,6 +68,7 @@ export class Workloads extends pulumi.ComponentResource {
     );
     this.namespaces = [...namespaces.values()];
     const inNamespace = (ns: string) => ({ ...child, dependsOn: [namespaces.get(ns)!] });
+    const podsIn = (ns: string) => ({ ...child, dependsOn: [namespaces.get(ns)!, ...(args.after ?? [])] });
 
     for (const s of args.services) {
       new k8s.core.v1.Service(
@@ -73,8 +80,8 @@ export class Workloads extends pulumi.ComponentResource {
         inNamespace(s.namespace),
       );
     }
-    for (const b of args.backends) this.backend(name, b, inNamespace(b.namespace));
-    for (const c of args.clients) this.client(name, c, inNamespace(c.namespace));
+    for (const b of args.backends) this.backend(name, b, podsIn(b.namespace));
+    for (const c of args.clients) this.client(name, c, podsIn(c.namespace));
     this.registerOutputs({});
   }
 

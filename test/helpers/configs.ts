@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { ConfigError, parseConfig, type MeshSpec } from "../../model/spec";
 import { rawConfig } from "./stacks";
 
-export type Raw = { topology?: any; traffic?: any; versions?: any };
+export type Raw = { topology?: any; traffic?: any; versions?: any; rootCa?: any; unknownKeys?: string[] };
 
 /** A mutable copy of a shipped stack's configuration. */
 export function stackRaw(stack: string): Raw {
