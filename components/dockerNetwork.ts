@@ -31,7 +31,8 @@ export class DockerNetwork extends pulumi.ComponentResource {
       {
         name: args.spec.name,
         driver: "bridge",
-        ipamConfigs: [{ subnet: args.spec.subnet, gateway: args.spec.gateway }],
+        // ipRange keeps node containers in the lower half, so they never take a MetalLB pool's address.
+        ipamConfigs: [{ subnet: args.spec.subnet, gateway: args.spec.gateway, ipRange: args.spec.ipRange }],
         options: { "com.docker.network.bridge.enable_ip_masquerade": "true" },
       },
       // Every attribute forces replacement, and two networks cannot hold one subnet: the old one goes first.

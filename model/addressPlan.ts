@@ -7,6 +7,7 @@ import {
   cidrSize,
   firstHost,
   nameHash,
+  nodeRange,
   overlaps,
   parseCidr,
   podSubnetCandidates,
@@ -99,7 +100,7 @@ function checkDockerCapacity(p: Problems, docker: Cidr, clusters: ClusterSpec[],
     );
   }
   const nodes = clusters.reduce((n, c) => n + c.nodes.length, 0);
-  const nodeRoom = (cidrSize(docker) * 3) / 4 - 2;
+  const nodeRoom = cidrSize(docker) / 2 - 2;
   if (nodes > nodeRoom) {
     p.error(path, `${docker.text} leaves ${Math.max(0, nodeRoom)} addresses for ${nodes} node containers; use a larger subnet, e.g. "172.30.0.0/16".`);
   }
@@ -160,7 +161,7 @@ export function planAddresses(
   }
   if (kindClusters.length > PORTS_PER_STACK) {
     p.error("topology.clusters", `has ${kindClusters.length} kind clusters; one stack holds at most ${PORTS_PER_STACK} (one API server port each).`);
-    return { dockerNetwork: { name: topology.dockerNetwork.name, subnet: subnetText, gateway: "" }, clusters };
+    return { dockerNetwork: { name: topology.dockerNetwork.name, subnet: subnetText, gateway: "", ipRange: "" }, clusters };
   }
   const portBase = apiServerPortBase(stack);
   const ports = slotsByName(kindClusters.map((c) => c.name), PORTS_PER_STACK);
@@ -168,7 +169,7 @@ export function planAddresses(
 
   const subnet = docker?.text ?? subnetText;
   return {
-    dockerNetwork: { name: topology.dockerNetwork.name, subnet, gateway: docker ? firstHost(docker) : "" },
+    dockerNetwork: { name: topology.dockerNetwork.name, subnet, gateway: docker ? firstHost(docker) : "", ipRange: docker ? nodeRange(docker) : "" },
     clusters,
   };
 }

@@ -127,6 +127,11 @@ export function poolAt(subnet: Cidr, slot: number): AddressRange {
   return { first: toAddress(first), last: toAddress(first + POOL_SIZE - 1), size: POOL_SIZE };
 }
 
+/** The lower half of the subnet: node containers' addresses, apart from the MetalLB pools in the top quarter. */
+export function nodeRange(subnet: Cidr): string {
+  return `${toAddress(subnet.base)}/${Math.min(subnet.prefix + 1, 32)}`;
+}
+
 /** The first host address: what Docker would pick as the bridge's gateway. */
 export function firstHost(subnet: Cidr): string {
   return toAddress(subnet.base + 1);

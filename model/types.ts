@@ -90,6 +90,8 @@ export interface DockerNetworkSpec {
   name: string;
   subnet: string;
   gateway: string;
+  /** Where Docker may give node containers addresses: the lower half, never the MetalLB pools' top quarter. */
+  ipRange: string;
 }
 
 export interface MeshSpec {

@@ -9,12 +9,12 @@ const NETWORK = "docker:index/network:Network";
 
 describe("DockerNetwork", () => {
   it("is a bridge with the planned subnet and gateway and IP masquerade, like the network kind makes", async () => {
-    const run = await underMocks(() => new DockerNetwork("net", { spec: { name: "kindmesh-dev", subnet: "172.30.0.0/16", gateway: "172.30.0.1" } }));
+    const run = await underMocks(() => new DockerNetwork("net", { spec: { name: "kindmesh-dev", subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" } }));
     const net = named(run.resources, NETWORK, "net");
     expect(net.inputs).toEqual({
       name: "kindmesh-dev",
       driver: "bridge",
-      ipamConfigs: [{ subnet: "172.30.0.0/16", gateway: "172.30.0.1" }],
+      ipamConfigs: [{ subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" }],
       options: { "com.docker.network.bridge.enable_ip_masquerade": "true" },
     });
     expect(net.parent).toBe(urnOf(run.resources, "kindmesh:clusters:DockerNetwork", "net"));
@@ -29,7 +29,9 @@ describe("DockerNetwork", () => {
     const nets = byType(run.resources, NETWORK);
     expect(nets).toHaveLength(1);
     expect(nets[0].inputs.name).toBe(`kindmesh-${stack}`);
-    expect(nets[0].inputs.ipamConfigs).toEqual([{ subnet: spec.dockerNetwork.subnet, gateway: spec.dockerNetwork.gateway }]);
+    expect(nets[0].inputs.ipamConfigs).toEqual([{ subnet: spec.dockerNetwork.subnet, gateway: spec.dockerNetwork.gateway, ipRange: spec.dockerNetwork.ipRange }]);
+    // Node containers get addresses from the lower half; every MetalLB pool is in the top quarter.
+    expect(spec.dockerNetwork.ipRange).toBe(spec.dockerNetwork.subnet.replace(/\/16$/, "/17"));
     expect(run.value.network).toBeDefined();
     // Every cluster is created after it, so destroy removes it after every cluster.
     for (const c of spec.clusters) expect(named(run.resources, "command:local:Command", `${c.name}-kind-cluster`).dependencies).toContain(nets[0].urn);

@@ -29,7 +29,7 @@ describe("shipped stacks", () => {
       ["east-control-plane", "east/zone1"],
       ["east-worker", "east/zone2"],
     ]);
-    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-dev", subnet: "172.30.0.0/16", gateway: "172.30.0.1" });
+    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-dev", subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" });
   });
 
   it("dev: each cluster's subnets, pool and API port follow its name, not its place in the file", () => {
@@ -92,7 +92,7 @@ describe("defaults", () => {
   it("applies the contract's defaults", () => {
     const spec = parse(minimal(), "lab");
     expect(spec.meshId).toBe("mesh1");
-    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-lab", subnet: "172.30.0.0/16", gateway: "172.30.0.1" });
+    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-lab", subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" });
     const c = spec.clusters[0];
     expect([c.role, c.network, c.eastWestGateway, c.kind]).toEqual(["primary", "network1", "LoadBalancer", "kind"]);
     expect(c.needsEastWestGateway).toBe(false);
