@@ -97,6 +97,34 @@ function lintGatewayHazard(p: Problems, path: string, service: ServiceSpec, clus
   }
 }
 
+const WEIGHTS = "Each `to` map of a distribute rule gives whole percentages from 1 to 100 that add up to exactly 100";
+
+/** Where Istio's validation message points in the setting, and how to fix it. */
+export function explainIstioError(message: string, setting: LocalityLbSetting, path: string): { path: string; fix: string } {
+  const distribute = setting.distribute ?? [];
+  const toOf = (i: number) => childPath(childPath(childPath(path, "distribute"), i), "to");
+  const total = /^total locality weight (\d+) != 100$/.exec(message);
+  if (total) {
+    const i = distribute.findIndex((r) => Object.values(r.to ?? {}).reduce((a, b) => a + b, 0) === Number(total[1]));
+    return { path: i >= 0 ? toOf(i) : path, fix: `${WEIGHTS}: change the weights so they do.` };
+  }
+  if (message.startsWith("locality weight must be in range")) {
+    for (const [i, rule] of distribute.entries()) {
+      const bad = Object.entries(rule.to ?? {}).find(([, w]) => !(w > 0 && w <= 100));
+      if (bad) return { path: childPath(toOf(i), bad[0]), fix: `${WEIGHTS}; to send a locality nothing, leave its key out.` };
+    }
+    return { path, fix: `${WEIGHTS}.` };
+  }
+  if (message.startsWith("can not simultaneously specify 'distribute' and 'failover'")) {
+    return { path, fix: "Use distribute for a fixed split, or failover (with outlierDetection) for an order of preference, not both." };
+  }
+  if (message.includes("wildcard '*' number")) return { path, fix: 'Use "*" only once, as a whole last segment: "region/*" or "region/zone/*".' };
+  if (message.includes("overlap with previous")) return { path, fix: "Two patterns cover the same localities (e.g. \"r1/*\" and \"r1/z1/*\"): keep one." };
+  if (message.includes("empty region/zone/subzone")) return { path, fix: 'Remove the empty segment ("a//b" -> "a/b").' };
+  if (message.includes("failover")) return { path: childPath(path, "failover"), fix: 'Each failover rule names two different regions, e.g. { from: "east", to: "west" }: no "/", no "*".' };
+  return { path, fix: "See Istio's LocalityLoadBalancerSetting reference." };
+}
+
 /**
  * Lints every policy. `clusters` is undefined while the topology has errors: the schema and Istio's own
  * validation still run, the checks against real localities wait.
@@ -119,7 +147,10 @@ export function lintPolicies(p: Problems, traffic: TrafficInput, clusters: Clust
     const settingPath = childPath(childPath(path, "loadBalancer"), "localityLbSetting");
     const hasOutlierDetection = policy.trafficPolicy.outlierDetection !== undefined;
     const verdict = validateLocalityLbSetting(setting, hasOutlierDetection);
-    verdict.errors.forEach((message) => p.error(settingPath, `${message} (Istio rejects this DestinationRule).`));
+    verdict.errors.forEach((message) => {
+      const e = explainIstioError(message, setting, settingPath);
+      p.error(e.path, `${message} (Istio rejects this DestinationRule). ${e.fix}`);
+    });
     const failing = (setting.failover?.length ?? 0) > 0 || (setting.failoverPriority?.length ?? 0) > 0;
     if (failing && !hasOutlierDetection) {
       const field = (setting.failover?.length ?? 0) > 0 ? "failover" : "failoverPriority";

@@ -83,10 +83,11 @@ function readClient(p: Problems, path: string, raw: unknown, clusters: ClusterSp
   return { name, namespace, locality: loc.locality };
 }
 
-function readPolicy(p: Problems, path: string, raw: unknown, services: ServiceSpec[]): PolicySpec | undefined {
+/** `declared`: every service name written in traffic.services, even where that entry has other problems. */
+function readPolicy(p: Problems, path: string, raw: unknown, services: ServiceSpec[], declared: string[]): PolicySpec | undefined {
   const pol = readObject(p, path, raw, POLICY_KEYS, "a policy");
   if (!pol) return undefined;
-  const names = [...new Set(services.map((s) => s.name))];
+  const names = [...new Set(declared)];
   const service = typeof pol.service === "string" ? pol.service : undefined;
   if (service === undefined) {
     p.error(childPath(path, "service"), `must name one of traffic.services (${names.join(", ") || "none defined"}), got ${show(pol.service)}.`);
@@ -126,8 +127,11 @@ export function readTraffic(p: Problems, raw: unknown, clusters: ClusterSpec[] |
     readClient(p, `traffic.clients[${i}]`, c, clusters),
   );
   const okServices = services.filter((s): s is ServiceSpec => s !== undefined);
+  const declared = (Array.isArray(t.services) ? t.services : [])
+    .map((s) => (isPlainObject(s) && typeof s.name === "string" ? s.name : undefined))
+    .filter((n): n is string => n !== undefined);
   const policies = (readArray(p, "traffic.policies", t.policies, "policies") ?? []).map((pol, i) =>
-    readPolicy(p, `traffic.policies[${i}]`, pol, okServices),
+    readPolicy(p, `traffic.policies[${i}]`, pol, okServices, declared),
   );
   checkUnique(p, "traffic.services", services, (s) => `Service "${s.namespace}/${s.name}"`, "the");
   checkUnique(p, "traffic.clients", clients, (c) => `client "${c.namespace}/${c.name}"`, "the");

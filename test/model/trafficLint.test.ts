@@ -30,13 +30,25 @@ describe("the seeds' broken configurations", () => {
   it("distribute weights not summing to 100 (Istio's validation)", () => {
     const { raw, setting } = multinet();
     setting.distribute[0].to = { "east/zone1/*": 10, "east/zone2/*": 10, "west/zone3/*": 70 };
-    expectProblem(raw, LB, /total locality weight 90 != 100/, /Istio rejects this DestinationRule/);
+    expectProblem(raw, `${LB}.distribute[0].to`, /total locality weight 90 != 100/, /Istio rejects this DestinationRule/, /add up to exactly 100: change the weights/);
+  });
+
+  it("a weight out of range points at its key and says how to send a locality nothing", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 0, "east/zone2/*": 20, "west/zone3/*": 80 };
+    expectProblem(raw, `${LB}.distribute[0].to["east/zone1/*"]`, /locality weight must be in range \[1, 100\]/, /leave its key out/);
+  });
+
+  it("a policy for a service whose own entry has a problem gets no follow-on error", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.services[0].replicas = 0;
+    expect(problemsOf(raw).map((p) => p.path)).toEqual(["traffic.services[0].replicas"]);
   });
 
   it("distribute together with failover", () => {
     const { raw, setting } = multinet();
     setting.failover = [{ from: "east", to: "west" }];
-    expectProblem(raw, LB, /can not simultaneously specify 'distribute' and 'failover'/);
+    expectProblem(raw, LB, /can not simultaneously specify 'distribute' and 'failover'/, /Use distribute for a fixed split, or failover \(with outlierDetection\)/);
   });
 
   it("failover without outlierDetection does nothing: an error, not Istio's mere warning", () => {
