@@ -2,8 +2,9 @@
  * Composition root: stack config -> parseConfig -> planMesh -> clusters, mesh and traffic layers -> outputs.
  * An invalid configuration registers no resource and ends with the ConfigError message, not a stack trace.
  */
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
-import { buildClusterLayer, buildMeshLayer, buildTrafficLayer } from "./components";
+import { buildClusterLayer, buildMeshLayer, buildTrafficLayer, kubeconfigProblems } from "./components";
 import { readStackConfig } from "./config";
 import type { ClusterOutput } from "./model/outputs";
 import { planMesh } from "./model/plan";
@@ -23,6 +24,9 @@ function load(): MeshSpec {
 
 const spec = load();
 for (const w of spec.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
+// Existing clusters' kubeconfigs are files: read them all before the first resource, and report every problem.
+const unreadable = kubeconfigProblems(spec.clusters, os.homedir());
+if (unreadable.length > 0) throw new pulumi.RunError(`Cannot reach the existing clusters; nothing was deployed:\n  - ${unreadable.join("\n  - ")}`);
 const plan = planMesh(spec);
 
 const clusterLayer = buildClusterLayer(spec, plan);

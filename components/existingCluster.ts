@@ -72,6 +72,23 @@ export class ExistingCluster extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Every existing cluster's kubeconfig problem at once (unreadable file, missing context or server), so the
+ * program can stop before registering any resource instead of failing half-way through the graph.
+ */
+export function kubeconfigProblems(clusters: ClusterSpec[], homeDir: string): string[] {
+  return clusters
+    .filter((c) => c.kind === "existing")
+    .flatMap((c) => {
+      try {
+        readKubeconfig(expandHome(c.kubeconfig ?? DEFAULT_KUBECONFIG, homeDir), c);
+        return [];
+      } catch (err) {
+        return [(err as Error).message];
+      }
+    });
+}
+
 function readKubeconfig(file: string, spec: ClusterSpec): SelectedContext {
   const where = `topology.clusters[${spec.index}]`;
   let text: string;

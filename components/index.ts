@@ -3,7 +3,7 @@ export { type ClusterHandle, inCluster } from "./types";
 // Clusters layer
 export { DockerNetwork, type DockerNetworkArgs } from "./dockerNetwork";
 export { KindCluster, type KindClusterArgs } from "./kindCluster";
-export { ExistingCluster, type ExistingClusterArgs } from "./existingCluster";
+export { ExistingCluster, type ExistingClusterArgs, kubeconfigProblems } from "./existingCluster";
 export { NodeLocality, type NodeLocalityArgs } from "./nodeLocality";
 export { PodRoutes, type PodRoutesArgs } from "./podRoutes";
 export { MetalLB, type MetalLBArgs } from "./metallb";

@@ -107,6 +107,19 @@ describe("a user-supplied root CA (kindmesh:rootCaCert, secret kindmesh:rootCaKe
 });
 
 describe("an invalid configuration", () => {
+  it("unreadable kubeconfigs of existing clusters are all reported before any resource is registered", async () => {
+    const topology = stackRaw("dev").topology;
+    topology.clusters.push(
+      { name: "prod-a", network: "network-west", kubeconfig: "/nonexistent/a.yaml", context: "a" },
+      { name: "prod-b", network: "network-west", kubeconfig: "/nonexistent/b.yaml" },
+    );
+    const { error, resources } = await runProgramExpectingError("dev", { config: { "kindmesh:topology": topology } });
+    expect(error.message).toMatch(/^Cannot reach the existing clusters; nothing was deployed:/);
+    expect(error.message).toMatch(/cluster "prod-a" \(topology.clusters\[2\]\): cannot read the kubeconfig \/nonexistent\/a.yaml/);
+    expect(error.message).toMatch(/cluster "prod-b" \(topology.clusters\[3\]\): cannot read the kubeconfig \/nonexistent\/b.yaml/);
+    expect(resources).toEqual([]);
+  });
+
   it("a misspelt top-level key in the stack file stops the program", async () => {
     const { error } = await runProgramExpectingError("flat", { config: { "kindmesh:version": { istio: "1.30.3" } } });
     expect(error.message).toMatch(/  - version: unknown stack config key "kindmesh:version"\. Did you mean "versions"\?/);
