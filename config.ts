@@ -3,8 +3,8 @@
  * (`rootCaCert`, secret `rootCaKey`), as raw values for `parseConfig` to validate.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RootCaInput } from "./model/rootCa";
-import { CONFIG_KEYS } from "./model/spec";
+import type { RootCaInput } from "./model/config/rootCa";
+import { CONFIG_KEYS } from "./model/config/spec";
 
 export interface StackConfig {
   stack: string;

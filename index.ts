@@ -6,10 +6,10 @@ import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterLayer, buildMeshLayer, buildTrafficLayer, kubeconfigProblems } from "./components";
 import { readStackConfig } from "./config";
-import type { ClusterOutput } from "./model/outputs";
-import { planMesh } from "./model/plan";
-import { ConfigError, parseConfig, type MeshSpec } from "./model/spec";
-import { formatServicePlan, planTraffic, trafficModel as modelOf, workloads as workloadsOf } from "./model/trafficPlan";
+import type { ClusterOutput } from "./model/build/outputs";
+import { planMesh } from "./model/build/plan";
+import { ConfigError, parseConfig, type MeshSpec } from "./model/config/spec";
+import { formatServicePlan, planTraffic, trafficModel as modelOf, workloads as workloadsOf } from "./model/traffic/trafficPlan";
 
 function load(): MeshSpec {
   const { stack, raw } = readStackConfig();

@@ -6,7 +6,7 @@
 import * as os from "node:os";
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
-import type { MeshPlan } from "../model/plan";
+import type { MeshPlan } from "../model/build/plan";
 import type { MeshSpec } from "../model/types";
 import { DockerNetwork } from "./dockerNetwork";
 import { ExistingCluster } from "./existingCluster";

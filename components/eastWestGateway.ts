@@ -15,7 +15,7 @@ import {
   istiodVirtualServiceSpec,
   loadBalancerAddress,
   requireBareIPv4,
-} from "../model/istioValues";
+} from "../model/build/istioValues";
 import type { GatewayExposure } from "../model/types";
 import { istioRelease } from "./istioControlPlane";
 import { inCluster, type ClusterHandle } from "./types";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { expandHome, isLoopbackServer, selectContext, type SelectedContext } from "../model/kubeconfigFile";
+import { expandHome, isLoopbackServer, selectContext, type SelectedContext } from "../model/build/kubeconfigFile";
 import type { ClusterSpec } from "../model/types";
 import type { ClusterHandle } from "./types";
 

@@ -20,8 +20,8 @@ import {
   istioNamespaceMetadata,
   istiodValues,
   secretData,
-} from "../model/istioValues";
-import type { ClusterPlan } from "../model/plan";
+} from "../model/build/istioValues";
+import type { ClusterPlan } from "../model/build/plan";
 import { inCluster, type ClusterHandle } from "./types";
 
 export const ISTIO_CONTROL_PLANE_TOKEN = "kindmesh:mesh:IstioControlPlane";

@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindTriggers } from "../model/kindConfig";
-import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/kindScript";
+import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindTriggers } from "../model/build/kindConfig";
+import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/build/kindScript";
 import type { ClusterSpec } from "../model/types";
 import type { DockerNetwork } from "./dockerNetwork";
 import type { ClusterHandle } from "./types";

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { cacertsData } from "../model/istioValues";
+import { cacertsData } from "../model/build/istioValues";
 
 export const MESH_CA_TOKEN = "kindmesh:mesh:MeshCA";
 

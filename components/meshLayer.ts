@@ -9,8 +9,8 @@
  * The shape (which components exist) comes from the plan alone, so a first preview shows all of it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan, MeshPlan } from "../model/plan";
-import { apiServerHost } from "../model/remoteSecretKubeconfig";
+import type { ClusterPlan, MeshPlan } from "../model/build/plan";
+import { apiServerHost } from "../model/build/remoteSecretKubeconfig";
 import type { MeshSpec } from "../model/types";
 import { EastWestGateway } from "./eastWestGateway";
 import { IstioControlPlane } from "./istioControlPlane";

@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { webhookWaitScript } from "../model/nodeScript";
+import { webhookWaitScript } from "../model/build/nodeScript";
 import type { AddressRange } from "../model/types";
 import type { KindCluster } from "./kindCluster";
 import { inCluster } from "./types";

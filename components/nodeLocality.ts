@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { localityLabels } from "../model/kindConfig";
-import { relocateScript } from "../model/nodeScript";
+import { localityLabels } from "../model/build/kindConfig";
+import { relocateScript } from "../model/build/nodeScript";
 import type { NodeSpec } from "../model/types";
 import type { KindCluster } from "./kindCluster";
 import { inCluster } from "./types";

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { parseNodes, readNodesScript, routesDeleteScript, routesScript, type LiveNode } from "../model/nodeScript";
+import { parseNodes, readNodesScript, routesDeleteScript, routesScript, type LiveNode } from "../model/build/nodeScript";
 import type { KindCluster } from "./kindCluster";
 
 export interface PodRoutesArgs {

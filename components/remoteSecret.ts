@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ISTIO_NAMESPACE, secretData } from "../model/istioValues";
+import { ISTIO_NAMESPACE, secretData } from "../model/build/istioValues";
 import {
   READER_SERVICE_ACCOUNT,
   READER_TOKEN_SECRET,
@@ -18,7 +18,7 @@ import {
   readerCredentials,
   remoteSecretKubeconfig,
   remoteSecretMetadata,
-} from "../model/remoteSecretKubeconfig";
+} from "../model/build/remoteSecretKubeconfig";
 import { inCluster, type ClusterHandle } from "./types";
 
 export const REMOTE_SECRET_TOKEN = "kindmesh:mesh:RemoteSecret";

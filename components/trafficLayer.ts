@@ -4,7 +4,7 @@
  * works there and the cluster is ready; DestinationRules exist before the first request is sent.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { MeshPlan } from "../model/plan";
+import type { MeshPlan } from "../model/build/plan";
 import type { MeshSpec } from "../model/types";
 import { TrafficPolicies } from "./trafficPolicies";
 import type { ClusterHandle } from "./types";

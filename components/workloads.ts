@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientPlacement, Placement } from "../model/plan";
-import { deploymentName, localityName } from "../model/trafficPlan";
+import type { ClientPlacement, Placement } from "../model/build/plan";
+import { deploymentName, localityName } from "../model/traffic/trafficPlan";
 import type { ServiceSpec } from "../model/types";
-import { IMAGES } from "../model/versions";
+import { IMAGES } from "../model/config/versions";
 import { inCluster, type ClusterHandle } from "./types";
 
 export interface WorkloadsArgs {

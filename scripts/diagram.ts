@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { mermaidDiagram } from "../model/diagram";
-import { planMesh } from "../model/plan";
-import { ConfigError, parseConfig } from "../model/spec";
+import { mermaidDiagram } from "../model/build/diagram";
+import { planMesh } from "../model/build/plan";
+import { ConfigError, parseConfig } from "../model/config/spec";
 import { parseDiagramArgs } from "./lib/args";
 import { type Io, processIo } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";

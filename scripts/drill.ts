@@ -3,7 +3,7 @@
  * locality's backends away (scale to 0), measure where the traffic goes, compare with the model's prediction
  * for that failure, and put the backends back — also when a step fails or Ctrl-C arrives.
  */
-import { overallVerdict, type SplitResult, type VerifyReport } from "../model/verifyReport";
+import { overallVerdict, type SplitResult, type VerifyReport } from "../model/verify/verifyReport";
 import { parseCheckArgs } from "./lib/args";
 import { type Clock, type ClusterClient, type Io, type SignalSource, processIo, realClock } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";

@@ -2,7 +2,7 @@
  * `npm run verify -- <stack> [--requests N] [--alpha A] [--json] [--verbose]`: is the deployed lab what the
  * stack says? Runs checks.md §10–§14 against the live clusters and exits 0 only if every one holds.
  */
-import { overallVerdict, type CheckResult, type SplitResult, type VerifyReport } from "../model/verifyReport";
+import { overallVerdict, type CheckResult, type SplitResult, type VerifyReport } from "../model/verify/verifyReport";
 import { type CheckArgs, parseCheckArgs } from "./lib/args";
 import { type ClusterClient, type Io, processIo } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";

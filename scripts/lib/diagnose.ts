@@ -2,7 +2,7 @@
  * Diagnostics for a failing split: what the client's sidecar was actually programmed with, next to what the
  * model says istiod should program (predictTraffic().assignment), explained by `explainSplit`.
  */
-import { type CheckResult, type Diagnosis, type LocalityEntry, type PlacementInfo, type SplitResult, explainSplit } from "../../model/verifyReport";
+import { type CheckResult, type Diagnosis, type LocalityEntry, type PlacementInfo, type SplitResult, explainSplit } from "../../model/verify/verifyReport";
 import { outboundCluster } from "./envoy";
 import type { Lab } from "./lab";
 import { normaliseLocality, predictFor } from "./prediction";

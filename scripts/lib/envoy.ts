@@ -4,8 +4,8 @@
  * `?format=json`, envoy/admin/v3/clusters.proto), and the programmed load assignment and node locality from
  * `/config_dump?include_eds`. Pure parsing; the formats are Envoy's (source/server/admin/clusters_handler.cc).
  */
-import { formatLocality } from "../../model/locality";
-import type { CounterDelta, LocalityEntry } from "../../model/verifyReport";
+import { formatLocality } from "../../model/traffic/locality";
+import type { CounterDelta, LocalityEntry } from "../../model/verify/verifyReport";
 
 /** Counters of the outbound cluster whose increase hides a broken path. */
 export const COUNTERS = ["upstream_rq_retry", "upstream_cx_connect_fail", "upstream_rq_timeout"] as const;

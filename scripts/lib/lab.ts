@@ -3,7 +3,7 @@
  * Every way this can fail ends in a {@link UserError} that says what to do.
  */
 import { parse as parseYaml } from "yaml";
-import type { StackOutputs } from "../../model/outputs";
+import type { StackOutputs } from "../../model/build/outputs";
 import type { ClusterClient, KubeCluster } from "./client";
 import { KubeError, UserError } from "./errors";
 

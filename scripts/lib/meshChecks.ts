@@ -7,7 +7,7 @@
  * without requiring istioctl: a JSON list of `{id, secretName, syncStatus}` where syncStatus is one of
  * synced, syncing, timeout, closed (pkg/kube/multicluster/cluster.go).
  */
-import type { CheckResult } from "../../model/verifyReport";
+import type { CheckResult } from "../../model/verify/verifyReport";
 import { type ClusterCerts, analyseCerts } from "./certs";
 import type { KubeCluster, PodInfo } from "./client";
 import type { Lab } from "./lab";

@@ -2,7 +2,7 @@
  * Checks 11 (east-west gateways) and 12 (pod routes) of checks.md. Both run uninjected probe pods (see
  * probes.ts), so they test the network beneath the mesh: a sidecar would hide a broken route behind retries.
  */
-import type { CheckResult } from "../../model/verifyReport";
+import type { CheckResult } from "../../model/verify/verifyReport";
 import type { KubeCluster } from "./client";
 import type { Lab } from "./lab";
 import { type ConnectTarget, PROBE_IMAGE, PROBE_NAMESPACE, connectScript, parseConnectResults, probeName, splitAddress } from "./probes";

@@ -2,9 +2,9 @@
  * What the model predicts for one client of one service, from the stack's `trafficModel` output, optionally
  * with some localities' backends taken away (the drill): `predictTraffic` with those endpoints at count 0.
  */
-import { formatLocality, localityMatch, parseLocality, predictTraffic } from "../../model/locality";
-import type { TrafficModelOutput } from "../../model/outputs";
-import type { LocalityEntry } from "../../model/verifyReport";
+import { formatLocality, localityMatch, parseLocality, predictTraffic } from "../../model/traffic/locality";
+import type { TrafficModelOutput } from "../../model/build/outputs";
+import type { LocalityEntry } from "../../model/verify/verifyReport";
 
 /** `region/zone/subzone` without empty trailing parts, as Envoy's locality is printed. */
 export const normaliseLocality = (l: string) => formatLocality(parseLocality(l));

@@ -5,7 +5,7 @@
  * only refused or timed-out connections do not.
  */
 import { randomBytes } from "node:crypto";
-import { IMAGES } from "../../model/versions";
+import { IMAGES } from "../../model/config/versions";
 
 /** The probe image: the same curl image the demo client uses. */
 export const PROBE_IMAGE = IMAGES.curl;

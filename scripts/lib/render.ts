@@ -2,7 +2,7 @@
  * Human output: the check list, a table per split with bars, the diagnosis side by side, and a progress bar
  * on stderr. Pure string building, except {@link Progress}, which writes to the injected Io.
  */
-import type { CheckResult, Diagnosis, LocalityEntry, SplitResult, VerifyReport } from "../../model/verifyReport";
+import type { CheckResult, Diagnosis, LocalityEntry, SplitResult, VerifyReport } from "../../model/verify/verifyReport";
 import type { Io } from "./client";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

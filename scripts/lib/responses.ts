@@ -7,7 +7,7 @@
  * `'Hello version: %s, instance: %s\n' % (SERVICE_VERSION, HOSTNAME)` (istio/istio
  * samples/helloworld/src/app.py); kindmesh sets SERVICE_VERSION to the backend's locality.
  */
-import { FAILED } from "../../model/verdict";
+import { FAILED } from "../../model/verify/verdict";
 
 /** Every request line the loop prints starts with this, so stray output cannot be mistaken for an answer. */
 export const REQUEST_MARK = "KMREQ";

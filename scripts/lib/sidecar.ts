@@ -2,7 +2,7 @@
  * Reading a client's sidecar: `kubectl exec -c istio-proxy -- pilot-agent request GET <admin path>`, which
  * forwards to Envoy's admin API on localhost:15000 and prints the body as is.
  */
-import type { LocalityEntry } from "../../model/verifyReport";
+import type { LocalityEntry } from "../../model/verify/verifyReport";
 import type { ExecTarget, KubeCluster } from "./client";
 import { COUNTERS, type EnvoyHost, parseClustersJson, parseEdsDump, parseStats, statsPath, sumHostStat, summariseHosts } from "./envoy";
 

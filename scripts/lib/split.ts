@@ -3,9 +3,9 @@
  * judged against a prediction by `judgeSplit`; the sidecar's retry and connect-failure counters are read
  * before and after, because retries hide broken paths.
  */
-import type { WorkloadsOutput } from "../../model/outputs";
-import { FAILED, judgeSplit } from "../../model/verdict";
-import type { SplitResult } from "../../model/verifyReport";
+import type { WorkloadsOutput } from "../../model/build/outputs";
+import { FAILED, judgeSplit } from "../../model/verify/verdict";
+import type { SplitResult } from "../../model/verify/verifyReport";
 import type { ExecTarget, KubeCluster } from "./client";
 import { counterDeltas, outboundCluster } from "./envoy";
 import type { Lab } from "./lab";

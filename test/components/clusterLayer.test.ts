@@ -4,7 +4,7 @@ import { buildClusterLayer } from "../../components/clusterLayer";
 import { MetalLB } from "../../components/metallb";
 import { NodeLocality } from "../../components/nodeLocality";
 import { PodRoutes } from "../../components/podRoutes";
-import { planMesh } from "../../model/plan";
+import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
 import { parse, stackRaw } from "../helpers/configs";
 import { byType, named, resolve, underMocks } from "../helpers/components";

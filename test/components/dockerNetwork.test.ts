@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
 import { DockerNetwork } from "../../components/dockerNetwork";
-import { planMesh } from "../../model/plan";
+import { planMesh } from "../../model/build/plan";
 import { parse, stackRaw } from "../helpers/configs";
 import { byType, named, resolve, underMocks, urnOf } from "../helpers/components";
 

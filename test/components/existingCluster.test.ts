@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { buildClusterLayer } from "../../components/clusterLayer";
 import { ExistingCluster } from "../../components/existingCluster";
-import { expandHome, isLoopbackServer, selectContext } from "../../model/kubeconfigFile";
-import { planMesh } from "../../model/plan";
+import { expandHome, isLoopbackServer, selectContext } from "../../model/build/kubeconfigFile";
+import { planMesh } from "../../model/build/plan";
 import { parse, stackRaw, type Raw } from "../helpers/configs";
 import { byType, named, resolve, underMocks } from "../helpers/components";
 

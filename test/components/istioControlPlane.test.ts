@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ISTIO_CONTROL_PLANE_TOKEN, IstioControlPlane, type IstioControlPlaneArgs } from "../../components/istioControlPlane";
-import { planMesh } from "../../model/plan";
+import { planMesh } from "../../model/build/plan";
 import type { ClusterHandle } from "../../components/types";
 import { LIFETIME_TYPE, READY_TYPE, fakeClusterHandles } from "../helpers/clusterHandles";
 import { byType, named, underMocks } from "../helpers/components";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
 import { buildMeshLayer, type MeshLayerOptions } from "../../components/meshLayer";
-import { planMesh } from "../../model/plan";
+import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
 import { LIFETIME_TYPE, clusterOf, fakeClusterHandles } from "../helpers/clusterHandles";
 import { byType, named, resolve, underMocks } from "../helpers/components";

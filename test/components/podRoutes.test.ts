@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
-import { parseNodes, readNodesScript, routeCommands } from "../../model/nodeScript";
-import { planMesh } from "../../model/plan";
+import { parseNodes, readNodesScript, routeCommands } from "../../model/build/nodeScript";
+import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
 import { parse, stackRaw } from "../helpers/configs";
 import { byType, named, resolve, underMocks, urnOf } from "../helpers/components";

@@ -3,7 +3,7 @@
  * thing, plus the assertions every rejection test makes.
  */
 import { expect } from "vitest";
-import { ConfigError, parseConfig, type MeshSpec } from "../../model/spec";
+import { ConfigError, parseConfig, type MeshSpec } from "../../model/config/spec";
 import { rawConfig } from "./stacks";
 
 export type Raw = { topology?: any; traffic?: any; versions?: any; rootCa?: any; unknownKeys?: string[] };

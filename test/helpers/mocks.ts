@@ -4,7 +4,7 @@
  * leaves out: parent, dependencies, deletedWith, deleteBeforeReplace, additionalSecretOutputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { fakeCall, fakeState } from "./fakes/index";
+import { fakeCall, fakeState } from "./fakes";
 
 export interface Recorded {
   type: string;

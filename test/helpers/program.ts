@@ -33,7 +33,7 @@ export async function runProgram(
   const mocks = new RecordingMocks(preview);
   await pulumi.runtime.setMocks(mocks, projectName(), stack, preview);
   mocks.wrapMonitor();
-  const raw = (await import("../../index")) as Record<string, unknown>;
+  const raw = (await import("../..")) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     outputs[key] = await settle(value, opts.timeoutMs ?? (preview ? 200 : 5000));
@@ -68,7 +68,7 @@ export async function runProgramExpectingError(
   await pulumi.runtime.setMocks(mocks, projectName(), stack, false);
   mocks.wrapMonitor();
   try {
-    await import("../../index");
+    await import("../..");
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     return { error: error as Error, resources: mocks.resources };

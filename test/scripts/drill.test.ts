@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import type { VerifyReport } from "../../model/verifyReport";
+import type { VerifyReport } from "../../model/verify/verifyReport";
 import { runDrill } from "../../scripts/drill";
 import type { Clock, SignalSource } from "../../scripts/lib/client";
 import { FakeClient, type FakeOptions } from "./fakes/lab";

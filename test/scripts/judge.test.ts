@@ -3,7 +3,7 @@
  * on synthetic counts for the failures users report (field guide §9).
  */
 import { describe, expect, it } from "vitest";
-import { FAILED, judgeSplit } from "../../model/verdict";
+import { FAILED, judgeSplit } from "../../model/verify/verdict";
 import { bucketResponses, observedForJudge, parseResponses, versionIndex } from "../../scripts/lib/responses";
 
 const PLAN = { "region1/zone1": 0.7, "region1/zone2": 0.2, "region3/zone4": 0.1 };

@@ -3,7 +3,7 @@
  * output) and the bucketing by locality.
  */
 import { describe, expect, it } from "vitest";
-import { FAILED } from "../../model/verdict";
+import { FAILED } from "../../model/verify/verdict";
 import { bucketResponses, observedForJudge, parseResponses, requestLoopScript, versionIndex } from "../../scripts/lib/responses";
 
 const index = versionIndex(["region1/zone1", "region1/zone2", "region3/zone4"]);

@@ -3,8 +3,8 @@
  * and what each broken lab says.
  */
 import { describe, expect, it } from "vitest";
-import { FAILED } from "../../model/verdict";
-import type { VerifyReport } from "../../model/verifyReport";
+import { FAILED } from "../../model/verify/verdict";
+import type { VerifyReport } from "../../model/verify/verifyReport";
 import { runVerify } from "../../scripts/verify";
 import { FakeClient, type FakeOptions } from "./fakes/lab";
 import { recordingIo } from "./fakes/io";

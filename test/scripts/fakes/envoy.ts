@@ -2,8 +2,8 @@
  * Envoy admin answers in Envoy's documented formats (envoy/admin/v3/clusters.proto, config_dump.proto,
  * source/server/admin/clusters_handler.cc), built from a list of localities, for fakes and fixtures.
  */
-import { parseLocality } from "../../../model/locality";
-import type { LocalityEntry } from "../../../model/verifyReport";
+import { parseLocality } from "../../../model/traffic/locality";
+import type { LocalityEntry } from "../../../model/verify/verifyReport";
 
 const loc = (l: string) => {
   const p = parseLocality(l);

@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { StackOutputs } from "../../../model/outputs";
-import type { LocalityEntry } from "../../../model/verifyReport";
+import type { StackOutputs } from "../../../model/build/outputs";
+import type { LocalityEntry } from "../../../model/verify/verifyReport";
 import type { ClusterClient, ExecTarget, KubeCluster, PodInfo, ProbePodSpec } from "../../../scripts/lib/client";
 import { outboundCluster } from "../../../scripts/lib/envoy";
 import { KubeError } from "../../../scripts/lib/errors";

@@ -2,9 +2,9 @@
  * Stack outputs as a deployed stack would print them (`pulumi stack output --json --show-secrets`), built from
  * a shipped stack file with the program's pure model, so fake labs follow the real topologies.
  */
-import type { StackOutputs } from "../../../model/outputs";
-import { planMesh } from "../../../model/plan";
-import { planTraffic, trafficModel, workloads } from "../../../model/trafficPlan";
+import type { StackOutputs } from "../../../model/build/outputs";
+import { planMesh } from "../../../model/build/plan";
+import { planTraffic, trafficModel, workloads } from "../../../model/traffic/trafficPlan";
 import type { MeshSpec } from "../../../model/types";
 import { parse, stackRaw } from "../../helpers/configs";
 

@@ -1,0 +1,105 @@
+/**
+ * The kind cluster configuration (kind.x-k8s.io/v1alpha4) of one planned cluster, and the facts about it whose
+ * change needs a new cluster. Pure: no Pulumi, no I/O.
+ */
+import { stringify } from "yaml";
+import type { ClusterSpec, DockerNetworkSpec, NodeRole, NodeSpec } from "../types";
+
+/** The node labels Istio reads a pod's locality from (istio-on-kind.md §8). */
+export const LOCALITY_LABELS = {
+  region: "topology.kubernetes.io/region",
+  zone: "topology.kubernetes.io/zone",
+  subzone: "topology.istio.io/subzone",
+} as const;
+
+/** The API server's port inside the Docker network (kind's `common.APIServerInternalPort`). */
+export const API_SERVER_INTERNAL_PORT = 6443;
+
+export interface KindNode {
+  role: NodeRole;
+  image: string;
+  labels: Record<string, string>;
+}
+
+export interface KindConfig {
+  kind: "Cluster";
+  apiVersion: "kind.x-k8s.io/v1alpha4";
+  networking: { apiServerAddress: string; apiServerPort: number; podSubnet: string; serviceSubnet: string };
+  nodes: KindNode[];
+}
+
+/** A planned kind cluster: the fields kind needs, present. */
+type KindClusterSpec = ClusterSpec & { podSubnet: string; serviceSubnet: string; apiServerPort: number };
+
+function requireKind(cluster: ClusterSpec): KindClusterSpec {
+  const missing = (["podSubnet", "serviceSubnet", "apiServerPort"] as const).filter((k) => cluster[k] === undefined);
+  if (cluster.kind !== "kind" || missing.length > 0 || cluster.nodes.length === 0) {
+    // planAddresses fills these for every kind cluster; reaching here is a bug in the caller, not in the config.
+    throw new Error(
+      `cluster "${cluster.name}" is not a planned kind cluster (kind: ${cluster.kind}, nodes: ${cluster.nodes.length}, missing: ${missing.join(", ") || "none"})`,
+    );
+  }
+  return cluster as KindClusterSpec;
+}
+
+/**
+ * The locality labels of a node: region and zone always, subzone only when it has one (an empty label value
+ * would give Istio the locality `region/zone/` — a different string from `region/zone`).
+ */
+export function localityLabels(node: Pick<NodeSpec, "region" | "zone" | "subzone">): Record<string, string> {
+  return {
+    [LOCALITY_LABELS.region]: node.region,
+    [LOCALITY_LABELS.zone]: node.zone,
+    ...(node.subzone !== "" ? { [LOCALITY_LABELS.subzone]: node.subzone } : {}),
+  };
+}
+
+/**
+ * The kind configuration: fixed subnets and API server port from the plan, every node with the pinned image
+ * and its locality labels, so each node has its locality from birth (istiod reads a pod's locality once, at
+ * pod start: istio#51144). Only locality labels: any `node-role.kubernetes.io/*` label makes the kubelet
+ * refuse to start (kind#3536, kind#3657).
+ */
+export function kindConfig(cluster: ClusterSpec, nodeImage: string): KindConfig {
+  const c = requireKind(cluster);
+  return {
+    kind: "Cluster",
+    apiVersion: "kind.x-k8s.io/v1alpha4",
+    networking: {
+      // kind's default; written out because the host-side kubeconfig and the fixed port depend on it.
+      apiServerAddress: "127.0.0.1",
+      apiServerPort: c.apiServerPort,
+      podSubnet: c.podSubnet,
+      serviceSubnet: c.serviceSubnet,
+    },
+    nodes: c.nodes.map((n) => ({ role: n.role, image: nodeImage, labels: localityLabels(n) })),
+  };
+}
+
+/** The kind configuration as the YAML `kind create cluster --config -` reads on stdin. */
+export function kindConfigYaml(cluster: ClusterSpec, nodeImage: string): string {
+  return stringify(kindConfig(cluster, nodeImage), { lineWidth: 0 });
+}
+
+/**
+ * What cannot change without a new cluster, as readable `key=value` strings (a Command's `triggers` replace it
+ * when they change). Node localities are deliberately absent: NodeLocality relabels nodes in place.
+ */
+export function kindTriggers(cluster: ClusterSpec, nodeImage: string, network: DockerNetworkSpec): string[] {
+  const c = requireKind(cluster);
+  return [
+    `nodeImage=${nodeImage}`,
+    `podSubnet=${c.podSubnet}`,
+    `serviceSubnet=${c.serviceSubnet}`,
+    `apiServerPort=${c.apiServerPort}`,
+    `nodes=${c.nodes.map((n) => n.role).join(",")}`,
+    `dockerNetwork=${network.name} ${network.subnet}`,
+  ];
+}
+
+/** The first control-plane node: kind's kubeconfig and the API server live there. */
+export function controlPlaneNode(cluster: ClusterSpec): string {
+  const node = cluster.nodes.find((n) => n.role === "control-plane");
+  if (!node) throw new Error(`cluster "${cluster.name}" has no control-plane node`);
+  return node.nodeName;
+}

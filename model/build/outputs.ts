@@ -1,0 +1,47 @@
+/**
+ * The shapes of the stack outputs beyond contract §3's `clusters` and `trafficPlan`, which the verify,
+ * drill and diagram commands read back with `pulumi stack output --json --show-secrets`.
+ */
+import type { LocalityLbSetting } from "../traffic/locality";
+import type { ClusterRole, TrafficPlan } from "../types";
+
+/** `clusters` (contract §3). `kubeconfig` is a secret in the stack; it appears only with --show-secrets. */
+export interface ClusterOutput {
+  network: string;
+  role: ClusterRole;
+  kubeconfig: string;
+  apiServer: string;
+  eastWestGatewayAddress?: string;
+}
+
+/** `workloads`: where the demo backends and the clients run. */
+export interface WorkloadsOutput {
+  services: {
+    name: string;
+    namespace: string;
+    port: number;
+    replicas: number;
+    /** One Deployment `<name>-<locality as a DNS label>` per entry. */
+    placements: { locality: string; cluster: string; deployment: string }[];
+  }[];
+  clients: { name: string; namespace: string; locality: string; cluster: string }[];
+}
+
+/** `trafficModel`: per policy service, what predictTraffic needs besides the client, for the drill. */
+export type TrafficModelOutput = Record<
+  string,
+  {
+    localityLbSetting: LocalityLbSetting | null;
+    outlierDetection: boolean | { minHealthPercent?: number };
+    endpoints: { locality: string; count: number }[];
+    istioVersion: string;
+  }
+>;
+
+/** Everything the commands read, as `pulumi stack output --json --show-secrets` prints it. */
+export interface StackOutputs {
+  clusters: Record<string, ClusterOutput>;
+  trafficPlan: TrafficPlan;
+  workloads: WorkloadsOutput;
+  trafficModel: TrafficModelOutput;
+}

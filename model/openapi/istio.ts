@@ -1,9 +1,0 @@
-/** The Istio schemas the validator checks against, hand-written in model/schemas/ (see model/schemas/README.md). */
-import { destinationRuleSpec, trafficPolicy } from "../schemas/destinationRule";
-import type { OpenApiSchema } from "./types";
-
-/** `spec` of Istio's DestinationRule (networking.istio.io/v1); see model/schemas/destinationRule.ts. */
-export const destinationRuleSpecSchema: OpenApiSchema = destinationRuleSpec;
-
-/** `spec.trafficPolicy` of Istio's DestinationRule (the same node as `destinationRuleSpecSchema.properties.trafficPolicy`). */
-export const trafficPolicySchema: OpenApiSchema = trafficPolicy;

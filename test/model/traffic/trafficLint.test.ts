@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { expectProblem, parse, problemsOf, stackRaw } from "../../helpers/configs";
+
+const LB = "traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting";
+
+function multinet() {
+  const raw = stackRaw("multinet");
+  const setting = raw.traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting;
+  return { raw, setting };
+}
+
+describe("the seeds' broken configurations", () => {
+  it('a `to` key "us/west/zone3/*" when the region is "west": four segments, matches nothing, did-you-mean', () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 10, "east/zone2/*": 10, "us/west/zone3/*": 80 };
+    expectProblem(
+      raw,
+      `${LB}.distribute[0].to["us/west/zone3/*"]`,
+      /has 4 segments; Istio reads it as region "us", zone "west", subzone "zone3"/,
+      /Did you mean "west\/zone3\/\*"\?/,
+    );
+  });
+
+  it("a three-segment key that matches no locality loses its share", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 10, "east/zone2/*": 10, "west/zone4/*": 80 };
+    expectProblem(raw, `${LB}.distribute[0].to["west/zone4/*"]`, /matches no locality of this topology/, /silently lost/, /Did you mean "west\/zone3\/\*"\?/);
+  });
+
+  it("distribute weights not summing to 100 (Istio's validation)", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 10, "east/zone2/*": 10, "west/zone3/*": 70 };
+    expectProblem(raw, `${LB}.distribute[0].to`, /total locality weight 90 != 100/, /Istio rejects this DestinationRule/, /add up to exactly 100: change the weights/);
+  });
+
+  it("a weight out of range points at its key and says how to send a locality nothing", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 0, "east/zone2/*": 20, "west/zone3/*": 80 };
+    expectProblem(raw, `${LB}.distribute[0].to["east/zone1/*"]`, /locality weight must be in range \[1, 100\]/, /leave its key out/);
+  });
+
+  it("a policy for a service whose own entry has a problem gets no follow-on error", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.services[0].replicas = 0;
+    expect(problemsOf(raw).map((p) => p.path)).toEqual(["traffic.services[0].replicas"]);
+  });
+
+  it("distribute together with failover", () => {
+    const { raw, setting } = multinet();
+    setting.failover = [{ from: "east", to: "west" }];
+    expectProblem(raw, LB, /can not simultaneously specify 'distribute' and 'failover'/, /Use distribute for a fixed split, or failover \(with outlierDetection\)/);
+  });
+
+  it("failover without outlierDetection does nothing: an error, not Istio's mere warning", () => {
+    const raw = stackRaw("dev");
+    delete raw.traffic.policies[0].trafficPolicy.outlierDetection;
+    expectProblem(raw, `${LB}.failover`, /failover without outlierDetection does nothing/, /Add trafficPolicy.outlierDetection/);
+  });
+
+  it("failoverPriority without outlierDetection too", () => {
+    const raw = stackRaw("dev");
+    const tp = raw.traffic.policies[0].trafficPolicy;
+    delete tp.outlierDetection;
+    tp.loadBalancer.localityLbSetting = { enabled: true, failoverPriority: ["topology.kubernetes.io/region"] };
+    expectProblem(raw, `${LB}.failoverPriority`, /failoverPriority without outlierDetection does nothing/);
+  });
+
+  it("a failover region that does not exist, with a did-you-mean", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting.failover[0].to = "wset";
+    expectProblem(raw, `${LB}.failover[0].to`, /"wset" is not a region of this topology \(east, west\)/, /Did you mean "west"\?/);
+  });
+
+  it("a from pattern that matches no locality", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].from = "eats/zone1/*";
+    const problems = problemsOf(raw).filter((p) => p.path === `${LB}.distribute[0].from`);
+    expect(problems[0].message).toMatch(/"eats\/zone1\/\*" matches no locality/);
+    expect(problems[0].message).toMatch(/Did you mean "east\/zone1\/\*"\?/);
+  });
+});
+
+describe("typos in a trafficPolicy (Istio's published schema)", () => {
+  it("an unknown key deep inside", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.policies[0].trafficPolicy.outlierDetection = { consecutive5xxError: 1, interval: "1s" };
+    const problems = problemsOf(raw);
+    const hit = problems.find((p) => p.path === "traffic.policies[0].trafficPolicy.outlierDetection.consecutive5xxError");
+    expect(hit?.message).toMatch(/Did you mean "consecutive5xxErrors"\?/);
+  });
+
+  it("a misspelt trafficPolicy key", () => {
+    const raw = stackRaw("dev");
+    const tp = raw.traffic.policies[0].trafficPolicy;
+    tp.outlierDetecton = tp.outlierDetection;
+    delete tp.outlierDetection;
+    const paths = problemsOf(raw).map((p) => p.path);
+    expect(paths).toContain("traffic.policies[0].trafficPolicy.outlierDetecton");
+  });
+
+  it("a wrong enum value", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.policies[0].trafficPolicy.loadBalancer.simple = "ROUNDROBIN";
+    const hit = problemsOf(raw).find((p) => p.path === "traffic.policies[0].trafficPolicy.loadBalancer.simple");
+    expect(hit?.message).toMatch(/ROUND_ROBIN/);
+  });
+
+  it("an invalid duration", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.policies[0].trafficPolicy.outlierDetection.interval = "1d";
+    expect(problemsOf(raw).map((p) => p.path)).toContain("traffic.policies[0].trafficPolicy.outlierDetection.interval");
+  });
+});
+
+describe("warnings: the stack deploys, but traffic will not do what it seems to say", () => {
+  it("a destination locality no `to` key covers gets 0%", () => {
+    const { raw, setting } = multinet();
+    setting.distribute[0].to = { "east/zone1/*": 20, "west/zone3/*": 80 };
+    const warnings = parse(raw).warnings.filter((w) => w.path === `${LB}.distribute`);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'from "east/zone1/*", no "to" key covers "east/zone2": it gets 0% of the traffic from "east/zone1" and is never a failover target.',
+    ]);
+  });
+
+  it("a client locality no `from` covers gets plain round robin", () => {
+    const { raw } = multinet();
+    raw.traffic.clients.push({ name: "sleep2", locality: "west/zone3" });
+    const warnings = parse(raw).warnings.filter((w) => w.path === `${LB}.distribute`);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'no "from" covers the client in "west/zone3": its requests are spread by endpoint count over every locality, with no locality preference and no failover.',
+    ]);
+  });
+
+  it("the multi-network gateway hazard (istio#56355)", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.clients[0].locality = "west/zone3";
+    const hazard = parse(raw).warnings.filter((w) => /istio#56355/.test(w.message));
+    expect(hazard).toHaveLength(1);
+    expect(hazard[0].message).toMatch(/2 localities \(east\/zone1, east\/zone2\) of cluster "east"/);
+  });
+
+  it("no client: nothing to predict", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.clients = [];
+    expect(parse(raw).warnings.map((w) => w.message).join("\n")).toMatch(/no client is configured/);
+  });
+
+  it("the shipped stacks raise no coverage warnings", () => {
+    for (const stack of ["dev", "flat", "multinet", "hybrid-nodeport", "primary-remote"]) {
+      expect(parse(stackRaw(stack), stack).warnings).toEqual([]);
+    }
+  });
+});
