@@ -8,8 +8,10 @@ import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import type { MeshPlan } from "../model/build/plan";
 import type { MeshSpec } from "../model/types";
+import { planImageCache } from "../model/build/imageCache";
 import { DockerNetwork } from "./dockerNetwork";
 import { ExistingCluster } from "./existingCluster";
+import { ImageCache } from "./imageCache";
 import { KindCluster } from "./kindCluster";
 import { MetalLB } from "./metallb";
 import { NodeLocality } from "./nodeLocality";
@@ -40,6 +42,8 @@ export interface ClusterLayerOptions {
 export interface ClusterLayer {
   /** The stack's Docker network; absent when every cluster is an existing one. */
   network?: docker.Network;
+  /** The registry caches the kind nodes pull through; absent with imageCache false or no kind cluster. */
+  imageCache?: ImageCache;
   clusters: ClusterHandle[];
 }
 
@@ -53,6 +57,8 @@ export function buildClusterLayer(spec: MeshSpec, plan: MeshPlan, opts: ClusterL
   const hasKind = spec.clusters.some((c) => c.kind === "kind");
   const top = opts.parent ? { parent: opts.parent } : {};
   const network = hasKind ? new DockerNetwork("docker-network", { spec: spec.dockerNetwork }, top) : undefined;
+  const cachePlan = planImageCache(spec);
+  const imageCache = cachePlan && network ? { plan: cachePlan, resource: new ImageCache("image-cache", { plan: cachePlan, network }, top) } : undefined;
 
   const kind = new Map<string, KindCluster>();
   const ready = new Map<string, pulumi.Resource[]>();
@@ -63,7 +69,7 @@ export function buildClusterLayer(spec: MeshSpec, plan: MeshPlan, opts: ClusterL
       continue;
     }
     if (!network) throw new Error("internal: a kind cluster without the Docker network");
-    const cluster = new KindCluster(c.name, { spec: c, nodeImage: spec.versions.kindNodeImage, network, stack: spec.stack, wait: opts.kindWait }, top);
+    const cluster = new KindCluster(c.name, { spec: c, nodeImage: spec.versions.kindNodeImage, network, stack: spec.stack, wait: opts.kindWait, imageCache }, top);
     const inside: pulumi.Resource[] = c.nodes.map((n) => new NodeLocality(n.nodeName, { node: n, cluster }, { parent: cluster }));
     const clusterPlan = plan.clusters.find((p) => p.name === c.name);
     if (clusterPlan?.metallb) {
@@ -88,5 +94,5 @@ export function buildClusterLayer(spec: MeshSpec, plan: MeshPlan, opts: ClusterL
     if (!e) throw new Error(`internal: cluster ${c.name} was not built`);
     return e.handle();
   });
-  return { network: network?.network, clusters };
+  return { network: network?.network, ...(imageCache ? { imageCache: imageCache.resource } : {}), clusters };
 }

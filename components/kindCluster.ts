@@ -1,10 +1,12 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { mirrorScript, type ImageCachePlan } from "../model/build/imageCache";
 import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindTriggers } from "../model/build/kindConfig";
 import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/build/kindScript";
 import type { ClusterSpec } from "../model/types";
 import type { DockerNetwork } from "./dockerNetwork";
+import type { ImageCache } from "./imageCache";
 import type { ClusterHandle } from "./types";
 
 export interface KindClusterArgs {
@@ -22,6 +24,12 @@ export interface KindClusterArgs {
    * @default "5m"
    */
   wait?: string;
+  /**
+   * The stack's registry caches: the cluster is created after them, and every node's containerd uses them as
+   * mirrors before anything in the cluster pulls an image.
+   * @default none: nodes pull directly
+   */
+  imageCache?: { plan: ImageCachePlan; resource: ImageCache };
 }
 
 /**
@@ -45,7 +53,7 @@ export class KindCluster extends pulumi.ComponentResource {
   constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kindmesh:clusters:KindCluster", name, {}, opts);
     const child = { parent: this };
-    const { spec, network } = args;
+    const { spec, network, imageCache } = args;
     this.spec = spec;
     this.controlPlane = controlPlaneNode(spec);
     const commandName = `${name}-kind-cluster`;
@@ -57,9 +65,9 @@ export class KindCluster extends pulumi.ComponentResource {
         // A locality change rewrites the kind config (stdin) but needs no new cluster: NodeLocality relabels.
         update: kindUpdateScript(spec.name, commandName),
         delete: kindDeleteScript(spec.name),
-        stdin: kindConfigYaml(spec, args.nodeImage),
+        stdin: kindConfigYaml(spec, args.nodeImage, imageCache?.plan.containerdConfigPatches),
         environment: { KIND_EXPERIMENTAL_DOCKER_NETWORK: network.network.name },
-        triggers: kindTriggers(spec, args.nodeImage, network.spec),
+        triggers: kindTriggers(spec, args.nodeImage, network.spec, imageCache !== undefined),
         // stdout is the kubeconfig: never logged, stored as a secret, and not handed to the next run as
         // PULUMI_COMMAND_STDOUT (that would put the credentials in the environment of kind and docker).
         logging: "stderr",
@@ -67,7 +75,7 @@ export class KindCluster extends pulumi.ComponentResource {
       },
       {
         ...child,
-        dependsOn: [network.network],
+        dependsOn: [network.network, ...(imageCache ? [imageCache.resource] : [])],
         additionalSecretOutputs: ["stdout"],
         // A cluster has a fixed name: create-before-delete would create the new one and then delete it.
         deleteBeforeReplace: true,
@@ -83,6 +91,15 @@ export class KindCluster extends pulumi.ComponentResource {
     );
     this.apiServer = inspected.apply((r) => apiServerUrl(r.stdout, this.controlPlane, network.spec.name, API_SERVER_INTERNAL_PORT));
 
+    // Each node's hosts.toml per cached registry, written once the nodes exist and again for a new cluster.
+    const mirrors = imageCache
+      ? new command.local.Command(
+          `${name}-registry-mirrors`,
+          { create: mirrorScript(spec.name, imageCache.plan.caches), update: mirrorScript(spec.name, imageCache.plan.caches), triggers: [this.command.id], logging: "stderr" },
+          { ...child, dependsOn: [this.command], deletedWith: this.command },
+        )
+      : undefined;
+
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       {
@@ -93,7 +110,8 @@ export class KindCluster extends pulumi.ComponentResource {
         // Objects in a cluster that is gone are gone: forget them instead of failing (istio-on-kind.md §9).
         deleteUnreachable: true,
       },
-      child,
+      // Every object in the cluster goes through this provider: none can pull an image before the mirrors exist.
+      { ...child, ...(mirrors ? { dependsOn: [mirrors] } : {}) },
     );
 
     this.registerOutputs({ apiServer: this.apiServer, kubeconfig: this.kubeconfig });

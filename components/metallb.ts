@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { webhookWaitScript } from "../model/build/nodeScript";
+import { METALLB_IMAGES } from "../model/config/versions";
 import type { AddressRange } from "../model/types";
 import type { KindCluster } from "./kindCluster";
 import { inCluster } from "./types";
@@ -68,7 +69,12 @@ export class MetalLB extends pulumi.ComponentResource {
         namespace: namespace.metadata.name,
         // Since 0.16 the chart deploys FRR-K8s by default (frrk8s.enabled: true); plain layer 2 needs no BGP
         // speaker at all. speaker.frr.enabled already defaults to false in 0.16 and is set for older charts.
-        values: { frrk8s: { enabled: false }, speaker: { frr: { enabled: false } } },
+        // Image repositories from kindmesh's image table (the chart's defaults), so the image cache mirrors them.
+        values: {
+          frrk8s: { enabled: false },
+          controller: { image: { repository: METALLB_IMAGES.controller } },
+          speaker: { image: { repository: METALLB_IMAGES.speaker }, frr: { enabled: false } },
+        },
         // Waits (skipAwait false) for the controller Deployment and speaker DaemonSet, up to 5 minutes.
         timeout: 300,
       },

@@ -101,6 +101,11 @@ export interface MeshSpec {
   clusters: ClusterSpec[];
   traffic: { services: ServiceSpec[]; clients: ClientSpec[]; policies: PolicySpec[] };
   versions: Versions;
+  /**
+   * `topology.imageCache` (default true): kind clusters pull through one registry cache per upstream registry
+   * on the stack's network. Existing clusters never use it.
+   */
+  imageCache: boolean;
   /** A root CA the user brought (`kindmesh:rootCaCert` / `kindmesh:rootCaKey`); absent: kindmesh generates one. */
   rootCa?: { certPem: string; keyPem: string };
   /** Soft problems: the stack deploys, but something will not do what it seems to say. */

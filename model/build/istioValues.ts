@@ -6,6 +6,7 @@
  * Checked against istio/istio release-1.31 (docs/upstream-facts.md §2-§4). The istiod chart has no schema and
  * silently ignores unknown keys, so every key here is pinned by test/model/build/istioValues.test.ts.
  */
+import { ISTIO_HUB } from "../config/versions";
 import type { ClusterRole, GatewayExposure } from "../types";
 
 export const ISTIO_NAMESPACE = "istio-system";
@@ -54,6 +55,8 @@ export function baseValues(role: ClusterRole): BaseValues {
 }
 
 export interface IstiodGlobal<A> {
+  /** Where istiod and the injected proxies come from; the image cache mirrors this registry. */
+  hub: string;
   meshID: string;
   multiCluster: { clusterName: string };
   network: string;
@@ -89,7 +92,8 @@ export function injectionPath(cluster: string, network: string): string {
 
 /** `istiod` chart values. Keys are top level: the chart has no `pilot:` wrapper (values.yaml, release-1.31). */
 export function istiodValues<A>(input: IstiodValuesInput<A>): IstiodValues<A> {
-  const identity = { meshID: input.meshId, multiCluster: { clusterName: input.cluster }, network: input.network };
+  // The released charts default to the same hub; written out so the images and the cache plan share one table.
+  const identity = { hub: ISTIO_HUB, meshID: input.meshId, multiCluster: { clusterName: input.cluster }, network: input.network };
   if (input.role === "remote") {
     if (input.remotePilotAddress === undefined) {
       throw new Error(`cluster ${input.cluster}: a remote needs its primary's east-west gateway address (global.remotePilotAddress)`);

@@ -24,6 +24,8 @@ export interface KindNode {
 export interface KindConfig {
   kind: "Cluster";
   apiVersion: "kind.x-k8s.io/v1alpha4";
+  /** TOML merged into every node's /etc/containerd/config.toml (the image cache's registry directory). */
+  containerdConfigPatches?: string[];
   networking: { apiServerAddress: string; apiServerPort: number; podSubnet: string; serviceSubnet: string };
   nodes: KindNode[];
 }
@@ -60,11 +62,12 @@ export function localityLabels(node: Pick<NodeSpec, "region" | "zone" | "subzone
  * pod start: istio#51144). Only locality labels: any `node-role.kubernetes.io/*` label makes the kubelet
  * refuse to start (kind#3536, kind#3657).
  */
-export function kindConfig(cluster: ClusterSpec, nodeImage: string): KindConfig {
+export function kindConfig(cluster: ClusterSpec, nodeImage: string, containerdConfigPatches: string[] = []): KindConfig {
   const c = requireKind(cluster);
   return {
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",
+    ...(containerdConfigPatches.length > 0 ? { containerdConfigPatches } : {}),
     networking: {
       // kind's default; written out because the host-side kubeconfig and the fixed port depend on it.
       apiServerAddress: "127.0.0.1",
@@ -77,15 +80,15 @@ export function kindConfig(cluster: ClusterSpec, nodeImage: string): KindConfig 
 }
 
 /** The kind configuration as the YAML `kind create cluster --config -` reads on stdin. */
-export function kindConfigYaml(cluster: ClusterSpec, nodeImage: string): string {
-  return stringify(kindConfig(cluster, nodeImage), { lineWidth: 0 });
+export function kindConfigYaml(cluster: ClusterSpec, nodeImage: string, containerdConfigPatches: string[] = []): string {
+  return stringify(kindConfig(cluster, nodeImage, containerdConfigPatches), { lineWidth: 0 });
 }
 
 /**
  * What cannot change without a new cluster, as readable `key=value` strings (a Command's `triggers` replace it
  * when they change). Node localities are deliberately absent: NodeLocality relabels nodes in place.
  */
-export function kindTriggers(cluster: ClusterSpec, nodeImage: string, network: DockerNetworkSpec): string[] {
+export function kindTriggers(cluster: ClusterSpec, nodeImage: string, network: DockerNetworkSpec, imageCache = false): string[] {
   const c = requireKind(cluster);
   return [
     `nodeImage=${nodeImage}`,
@@ -94,6 +97,9 @@ export function kindTriggers(cluster: ClusterSpec, nodeImage: string, network: D
     `apiServerPort=${c.apiServerPort}`,
     `nodes=${c.nodes.map((n) => n.role).join(",")}`,
     `dockerNetwork=${network.name} ${network.subnet}`,
+    // containerd reads its registry directory setting when a node starts: turning the cache on or off needs
+    // new nodes. Absent when off, so stacks without the cache keep the triggers they had.
+    ...(imageCache ? ["imageCache=on"] : []),
   ];
 }
 

@@ -84,6 +84,7 @@ export function parseConfig(
     clusters,
     traffic: { services: traffic.services, clients: traffic.clients, policies: traffic.policies },
     versions,
+    imageCache: topology.imageCache,
     ...(rootCa ? { rootCa } : {}),
     warnings: p.warnings,
   };

@@ -13,8 +13,9 @@ import {
   show,
 } from "./problems";
 import type { ClusterSpec, NodeSpec } from "../types";
+import { MAX_HOST_LABEL, UPSTREAMS, cacheName } from "../build/imageCache";
 
-const TOPOLOGY_KEYS = ["meshId", "dockerNetwork", "clusters"] as const;
+const TOPOLOGY_KEYS = ["meshId", "dockerNetwork", "clusters", "imageCache"] as const;
 const NETWORK_KEYS = ["name", "subnet"] as const;
 const CLUSTER_KEYS = [
   "name",
@@ -40,6 +41,7 @@ export interface TopologyInput {
   dockerNetwork: { name: string; subnet?: string; subnetPath: string };
   /** Clusters as written, without addresses; `undefined` entries were too broken to read. */
   clusters: ClusterSpec[];
+  imageCache: boolean;
 }
 
 /** Parses `region/zone[/subzone]` as a node locality: at most three non-empty parts, each a label value. */
@@ -186,7 +188,7 @@ function checkRoles(p: Problems, clusters: { spec: ClusterSpec; index: number }[
 }
 
 export function readTopology(p: Problems, raw: unknown, stack: string): TopologyInput {
-  const fallback: TopologyInput = { meshId: "mesh1", dockerNetwork: { name: `kindmesh-${stack}`, subnetPath: "topology.dockerNetwork.subnet" }, clusters: [] };
+  const fallback: TopologyInput = { meshId: "mesh1", dockerNetwork: { name: `kindmesh-${stack}`, subnetPath: "topology.dockerNetwork.subnet" }, clusters: [], imageCache: true };
   if (raw === undefined) {
     p.error("topology", `is required: set kindmesh:topology in Pulumi.${stack}.yaml with at least one cluster (see Pulumi.dev.yaml).`);
     return fallback;
@@ -210,5 +212,24 @@ export function readTopology(p: Problems, raw: unknown, stack: string): Topology
     meshId,
     dockerNetwork: { name: netName ?? `kindmesh-${stack}`, subnet, subnetPath: "topology.dockerNetwork.subnet" },
     clusters: clusters.map((c) => c.spec),
+    imageCache: readImageCache(p, t.imageCache, stack, clusters.some((c) => c.spec.kind === "kind")),
   };
+}
+
+/** `topology.imageCache`: a boolean, default true; its cache host names must be DNS labels. */
+function readImageCache(p: Problems, value: unknown, stack: string, hasKind: boolean): boolean {
+  const path = "topology.imageCache";
+  if (value !== undefined && typeof value !== "boolean") {
+    p.error(path, `${show(value)} is not true or false. Write imageCache: true (a registry cache for the kind nodes, the default) or imageCache: false (every node pulls directly).`);
+    return true;
+  }
+  const on = value ?? true;
+  if (value === true && !hasKind) {
+    p.warn(path, "is true but the stack has no kind cluster: existing clusters pull their images as they always have; nothing is cached.");
+  }
+  const longest = Object.keys(UPSTREAMS).map((r) => cacheName(stack, r)).sort((a, b) => b.length - a.length)[0];
+  if (on && hasKind && longest.length > MAX_HOST_LABEL) {
+    p.error(path, `the cache host name "${longest}" is ${longest.length} characters, more than a DNS label's ${MAX_HOST_LABEL} (the kind nodes resolve it); use a stack name of at most ${stack.length - (longest.length - MAX_HOST_LABEL)} characters, or set imageCache: false.`);
+  }
+  return on;
 }

@@ -7,7 +7,7 @@ import { PodRoutes } from "../../components/podRoutes";
 import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
 import { parse, stackRaw } from "../helpers/configs";
-import { byType, named, resolve, underMocks } from "../helpers/components";
+import { byType, named, resolve, underMocks, urnOf } from "../helpers/components";
 import { fakeContainer } from "../helpers/fakes/clusters";
 import { shippedStacks } from "../helpers/stacks";
 
@@ -78,7 +78,7 @@ describe("buildClusterLayer, for every shipped stack", () => {
 
   it.each(STACKS)("%s: component tokens are kindmesh:clusters:<Class>; names are unique per type", async (stack) => {
     const run = await layer(specOf(stack));
-    for (const r of run.resources.filter((x) => !x.custom)) expect(r.type).toMatch(/^kindmesh:clusters:(DockerNetwork|KindCluster|NodeLocality|PodRoutes|MetalLB|ExistingCluster)$/);
+    for (const r of run.resources.filter((x) => !x.custom)) expect(r.type).toMatch(/^kindmesh:clusters:(DockerNetwork|ImageCache|KindCluster|NodeLocality|PodRoutes|MetalLB|ExistingCluster)$/);
     const keys = run.resources.map((r) => `${r.type}/${r.name}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
@@ -99,13 +99,15 @@ describe("buildClusterLayer, for every shipped stack", () => {
 });
 
 describe("dependency edges across the layer", () => {
-  it("dev: the graph is network -> clusters (side by side) -> localities and MetalLB; no cluster waits for another", async () => {
+  it("dev: the graph is network -> image caches -> clusters (side by side) -> localities and MetalLB; no cluster waits for another", async () => {
     const run = await layer(specOf("dev"));
     const net = named(run.resources, "docker:index/network:Network", "docker-network").urn;
+    const caches = run.resources.filter((r) => r.type.startsWith("docker:") && r.parent === urnOf(run.resources, "kindmesh:clusters:ImageCache", "image-cache")).map((r) => r.urn);
+    expect(caches).toHaveLength(7);
     const east = named(run.resources, COMMAND, "east-kind-cluster");
     const west = named(run.resources, COMMAND, "west-kind-cluster");
-    expect(east.dependencies).toEqual([net]);
-    expect(west.dependencies).toEqual([net]);
+    expect([...east.dependencies].sort()).toEqual([net, ...caches].sort());
+    expect([...west.dependencies].sort()).toEqual([net, ...caches].sort());
     const kindClusters = run.value.clusters.map((h) => h.lifetime);
     expect(new Set(kindClusters).size).toBe(2);
     expect(byType(run.resources, "kindmesh:clusters:KindCluster").map((r) => r.parent)).toEqual(["", ""]);

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
+import { CONTAINERD_CONFIG_PATCH } from "../../model/build/imageCache";
 import { kindConfigYaml, kindTriggers } from "../../model/build/kindConfig";
 import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../../model/build/kindScript";
 import { planMesh } from "../../model/build/plan";
@@ -62,9 +63,9 @@ describe("KindCluster: the kind Command", () => {
     const run = await layer(spec);
     for (const c of spec.clusters) {
       const cmd = named(run.resources, COMMAND, `${c.name}-kind-cluster`);
-      expect(cmd.inputs.stdin).toBe(kindConfigYaml(c, spec.versions.kindNodeImage));
+      expect(cmd.inputs.stdin).toBe(kindConfigYaml(c, spec.versions.kindNodeImage, [CONTAINERD_CONFIG_PATCH]));
       expect(cmd.inputs.environment).toEqual({ KIND_EXPERIMENTAL_DOCKER_NETWORK: "kindmesh-dev" });
-      expect(cmd.inputs.triggers).toEqual(kindTriggers(c, spec.versions.kindNodeImage, spec.dockerNetwork));
+      expect(cmd.inputs.triggers).toEqual(kindTriggers(c, spec.versions.kindNodeImage, spec.dockerNetwork, true));
       expect(cmd.deleteBeforeReplace).toBe(true);
       expect(cmd.inputs.create).toContain(`kind create cluster --name ${c.name} --config - --wait 5m`);
     }
@@ -93,13 +94,14 @@ describe("KindCluster: the kind Command", () => {
     expect(named(run.resources, COMMAND, "north-kind-cluster").inputs.create).toContain("--wait 10m >&2");
   });
 
-  it("each cluster waits for the network only: nothing orders clusters after one another", async () => {
+  it("each cluster waits for the network and the image caches only: nothing orders clusters after one another", async () => {
     const run = await layer(specOf("flat"));
     const net = urnOf(run.resources, "docker:index/network:Network", "docker-network");
+    const caches = run.resources.filter((r) => r.urn.includes("kindmesh:clusters:ImageCache$")).map((r) => r.urn);
     const c1 = named(run.resources, COMMAND, "cluster1-kind-cluster");
     const c2 = named(run.resources, COMMAND, "cluster2-kind-cluster");
-    expect(c1.dependencies).toEqual([net]);
-    expect(c2.dependencies).toEqual([net]);
+    expect([...c1.dependencies].sort()).toEqual([net, ...caches].sort());
+    expect([...c2.dependencies].sort()).toEqual([net, ...caches].sort());
   });
 });
 

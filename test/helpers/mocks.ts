@@ -1,7 +1,7 @@
 /**
  * The one recording mock: fakes the outputs a real provider would compute (per resource type, in fakes.ts),
  * throws on any invoke it does not know, and — by wrapping the mock monitor — records what MockResourceArgs
- * leaves out: parent, dependencies, deletedWith, deleteBeforeReplace, additionalSecretOutputs.
+ * leaves out: parent, dependencies, deletedWith, deleteBeforeReplace, retainOnDelete, additionalSecretOutputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { fakeCall, fakeState } from "./fakes";
@@ -17,6 +17,7 @@ export interface Recorded {
   dependencies: string[];
   deletedWith: string;
   deleteBeforeReplace: boolean;
+  retainOnDelete: boolean;
   additionalSecretOutputs: string[];
 }
 
@@ -36,7 +37,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const key = `${args.type}::${args.name}`;
     const meta = this.meta.get(key);
     this.resources.push({
-      ...(meta ?? { type: args.type, name: args.name, urn: "", parent: "", dependencies: [], deletedWith: "", deleteBeforeReplace: false, additionalSecretOutputs: [] }),
+      ...(meta ?? { type: args.type, name: args.name, urn: "", parent: "", dependencies: [], deletedWith: "", deleteBeforeReplace: false, retainOnDelete: false, additionalSecretOutputs: [] }),
       inputs: args.inputs,
       provider: args.provider ?? "",
       custom: args.custom ?? true,
@@ -66,6 +67,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         dependencies: req.getDependenciesList(),
         deletedWith: req.getDeletedwith(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
+        retainOnDelete: req.getRetainondelete() ?? false,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       });
       return original(req, callback);

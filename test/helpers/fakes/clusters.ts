@@ -7,6 +7,7 @@
  * Everything is computed from the inputs; unknown commands throw, like unknown invokes.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -98,6 +99,12 @@ const unquote = (word: string) => word.replace(/^'(.*)'$/, "$1");
 
 export const clusterStates: Record<string, StateFake> = {
   "docker:index/network:Network": (_name, inputs) => createNetwork(inputs),
+  // The local image's ID (docker inspect .Id): a digest of its config, which the fake derives from the name.
+  "docker:index/remoteImage:RemoteImage": (_name, inputs) => ({
+    imageId: `sha256:${createHash("sha256").update(String(inputs.name)).digest("hex")}`,
+    repoDigest: String(inputs.name).replace(/:[^:@/]+@/, "@"),
+  }),
+  "docker:index/volume:Volume": (_name, inputs) => ({ driver: "local", mountpoint: `/var/lib/docker/volumes/${inputs.name}/_data` }),
   "command:local:Command": (_name, inputs) => {
     const create = /kind create cluster --name (\S+)/.exec(String(inputs.create ?? ""));
     return create ? kindCreate(unquote(create[1]), inputs) : { stdout: "", stderr: "" };

@@ -35,6 +35,8 @@ const ISTIOD_PATHS: Record<string, string> = {
   "global.meshID": "values.yaml:464",
   "global.multiCluster.clusterName": "values.yaml:501",
   "global.network": "values.yaml:505",
+  // "Releases are published to docker hub under 'istio' project" (release-builder stamps docker.io/istio in).
+  "global.hub": "values.yaml:258",
 };
 
 /** Top-level keys of the gateway chart's values.schema.json ($defs.values, additionalProperties: false). */
@@ -128,6 +130,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "east",
@@ -176,6 +179,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "west",
@@ -210,6 +214,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "cluster1",
@@ -242,6 +247,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "cluster2",
@@ -295,6 +301,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "north",
@@ -346,6 +353,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "south",
@@ -396,6 +404,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "east",
@@ -444,6 +453,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "west",
@@ -495,6 +505,7 @@ describe("chart values of every shipped stack", () => {
               "autoscaleEnabled": false,
               "global": {
                 "externalIstiod": true,
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "main0",
@@ -529,6 +540,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "global": {
                 "configCluster": true,
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "remote0",
@@ -603,7 +615,7 @@ describe("istiod values", () => {
     const v = istiodValues({ meshId: "mesh1", cluster: "remote0", network: "network2", role: "remote", controlsRemotes: false, remotePilotAddress: address });
     expect(v).toEqual({
       profile: "remote",
-      global: { meshID: "mesh1", multiCluster: { clusterName: "remote0" }, network: "network2", remotePilotAddress: address, configCluster: true },
+      global: { hub: "docker.io/istio", meshID: "mesh1", multiCluster: { clusterName: "remote0" }, network: "network2", remotePilotAddress: address, configCluster: true },
       istiodRemote: { injectionPath: "/inject/cluster/remote0/net/network2" },
     });
     expect(v.global.remotePilotAddress).toBe(address);
