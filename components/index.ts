@@ -2,6 +2,7 @@
 export { type ClusterHandle, inCluster } from "./types";
 // Clusters layer
 export { DockerNetwork, type DockerNetworkArgs } from "./dockerNetwork";
+export { ImageCache, type ImageCacheArgs } from "./imageCache";
 export { KindCluster, type KindClusterArgs } from "./kindCluster";
 export { ExistingCluster, type ExistingClusterArgs, kubeconfigProblems } from "./existingCluster";
 export { NodeLocality, type NodeLocalityArgs } from "./nodeLocality";

@@ -44,8 +44,14 @@ describe("MetalLB: what", () => {
       version: "0.16.1",
       repositoryOpts: { repo: "https://metallb.github.io/metallb" },
       namespace: "metallb-system",
-      values: { frrk8s: { enabled: false }, speaker: { frr: { enabled: false } } },
       timeout: 300,
+    });
+    // Exactly these values; the image repositories are the chart's defaults (values.yaml, v0.16.1), written from
+    // kindmesh's image table so the image cache mirrors their registry.
+    expect(release.inputs.values).toEqual({
+      frrk8s: { enabled: false },
+      controller: { image: { repository: "quay.io/metallb/controller" } },
+      speaker: { image: { repository: "quay.io/metallb/speaker" }, frr: { enabled: false } },
     });
     expect(release.inputs.skipAwait).toBeUndefined();
     expect(release.inputs.createNamespace).toBeUndefined();
