@@ -89,6 +89,16 @@ describe("npm run cache:clear -- <stack>", () => {
     expect(r.stdout).toMatch(/stack dev has no image-cache volumes: nothing to clear/);
   });
 
+  it("the README documents this command and a by-hand line with the labels the caches really carry", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const labels = planImageCache(parse(stackRaw("dev"), "dev"))?.labels ?? {};
+    expect(labels).toEqual({ "kindmesh.stack": "dev", "kindmesh.role": "image-cache" });
+    expect(readme).toContain("npm run cache:clear -- <stack>");
+    expect(readme).toContain("docker volume rm $(docker volume ls -q --filter label=kindmesh.role=image-cache --filter label=kindmesh.stack=<stack>)");
+    expect(readme).toMatch(/How much it saves is \*\*not measured yet\*\*/);
+    expect(readme).toContain("`imageCache: false` under `kindmesh:topology`");
+  });
+
   it("needs a stack; --help prints the usage", () => {
     fakeDocker({});
     expect(run([]).status).toBe(2);
