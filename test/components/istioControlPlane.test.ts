@@ -66,7 +66,7 @@ describe("IstioControlPlane on a primary", () => {
     const istiod = named(run.resources, RELEASE, "main0-istiod");
     expect(base.inputs).toMatchObject({ ...common, name: "istio-base", chart: "base", values: {} });
     expect(istiod.inputs).toMatchObject({ ...common, name: "istiod", chart: "istiod" });
-    expect(istiod.inputs.values.global).toMatchObject({ meshID: "mesh1", multiCluster: { clusterName: "main0" }, network: "network1", externalIstiod: true });
+    expect(istiod.inputs.values.global).toMatchObject({ hub: "docker.io/istio", meshID: "mesh1", multiCluster: { clusterName: "main0" }, network: "network1", externalIstiod: true });
   });
 
   it("order: namespace -> cacerts -> base -> istiod, and istiod waits for cacerts directly (istio#57853)", async () => {
@@ -132,7 +132,7 @@ describe("IstioControlPlane on a remote", () => {
     expect(named(run.resources, RELEASE, "remote0-istio-base").inputs.values).toEqual({ profile: "remote" });
     expect(named(run.resources, RELEASE, "remote0-istiod").inputs.values).toEqual({
       profile: "remote",
-      global: { meshID: "mesh1", multiCluster: { clusterName: "remote0" }, network: "network1", remotePilotAddress: "172.27.255.200", configCluster: true },
+      global: { hub: "docker.io/istio", meshID: "mesh1", multiCluster: { clusterName: "remote0" }, network: "network1", remotePilotAddress: "172.27.255.200", configCluster: true },
       istiodRemote: { injectionPath: "/inject/cluster/remote0/net/network1" },
     });
     expect(named(run.resources, RELEASE, "remote0-istiod").dependencies).toContain(named(run.resources, RELEASE, "remote0-istio-base").urn);

@@ -76,7 +76,7 @@ describe("Workloads", () => {
     const deploy = named(run.resources, "kubernetes:apps/v1:Deployment", "east-workloads-client-sample-sleep-deploy").inputs;
     expect(deploy.spec.template.spec).toMatchObject({
       serviceAccountName: "sleep",
-      containers: [{ name: "curl", image: "docker.io/curlimages/curl:8.16.0", command: ["/bin/sleep", "infinity"] }],
+      containers: [{ name: "curl", image: "docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6", command: ["/bin/sleep", "infinity"] }],
     });
     expect(deploy.spec.template.spec.affinity).toEqual(localityAffinity("east/zone1"));
     expect(deploy.spec.template.spec.tolerations).toEqual([CONTROL_PLANE_TOLERATION]);

@@ -17,7 +17,8 @@ export interface Recorded {
   dependencies: string[];
   deletedWith: string;
   deleteBeforeReplace: boolean;
-  retainOnDelete: boolean;
+  /** Always recorded by the mock; optional so hand-built graphs (bench tests) need not say it. */
+  retainOnDelete?: boolean;
   additionalSecretOutputs: string[];
 }
 

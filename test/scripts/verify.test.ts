@@ -57,11 +57,11 @@ describe("verify on a healthy lab", () => {
     const { client } = await verify("flat");
     const probes = client.calls.filter((c) => c.startsWith("probe "));
     expect(probes.sort()).toEqual([
-      "probe cluster1 cluster1-control-plane docker.io/curlimages/curl:8.16.0",
-      "probe cluster1 cluster1-worker docker.io/curlimages/curl:8.16.0",
-      "probe cluster2 cluster2-control-plane docker.io/curlimages/curl:8.16.0",
-      "probe cluster2 cluster2-worker docker.io/curlimages/curl:8.16.0",
-      "probe cluster2 cluster2-worker2 docker.io/curlimages/curl:8.16.0",
+      "probe cluster1 cluster1-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster1 cluster1-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 cluster2-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 cluster2-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 cluster2-worker2 docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
     ]);
   });
 
