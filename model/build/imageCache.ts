@@ -86,13 +86,22 @@ export interface RegistryCache {
 }
 
 export interface ImageCachePlan {
-  /** The cache container's image, pinned by digest. */
+  /** The cache container's image, by digest only (see `byDigest`). */
   image: string;
   caches: RegistryCache[];
   /** kind's `containerdConfigPatches`, the same on every node. */
   containerdConfigPatches: string[];
   /** Labels on every cache container and volume, so a command can find them (`npm run cache:clear`). */
   labels: Record<string, string>;
+}
+
+/**
+ * `repo:tag@sha256:…` as `repo@sha256:…`: the same image (a digest always wins over a tag), in the form the
+ * Docker provider's image resource has long found and pulled; names with both failed there
+ * (kreuzwerker/terraform-provider-docker#52, "Unable to find or pull image").
+ */
+export function byDigest(ref: string): string {
+  return ref.replace(/:[^:@/]+@sha256:/, "@sha256:");
 }
 
 /** Docker names and host names: the registry with its dots as dashes. */
@@ -146,7 +155,7 @@ export function planImageCache(spec: Pick<MeshSpec, "stack" | "imageCache" | "cl
       };
     });
   return {
-    image: CACHE_IMAGE,
+    image: byDigest(CACHE_IMAGE),
     caches,
     containerdConfigPatches: [CONTAINERD_CONFIG_PATCH],
     labels: { "kindmesh.stack": spec.stack, "kindmesh.role": "image-cache" },

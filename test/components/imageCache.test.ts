@@ -26,7 +26,8 @@ describe("ImageCache", () => {
     const run = await layer(specOf("dev"));
     const cache = urnOf(run.resources, TOKEN, "image-cache");
     const image = named(run.resources, IMAGE, "image-cache-image");
-    expect(image.inputs).toEqual({ name: CACHE_IMAGE, keepLocally: true });
+    // The pinned image by digest alone (the same image; see byDigest).
+    expect(image.inputs).toEqual({ name: `docker.io/library/registry@${CACHE_IMAGE.split("@")[1]}`, keepLocally: true });
     expect(image.parent).toBe(cache);
     const labels = [
       { label: "kindmesh.stack", value: "dev" },

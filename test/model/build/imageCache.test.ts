@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { CONTAINERD_CONFIG_PATCH, UPSTREAMS, deployedImages, mirrorScript, planImageCache, registryOf } from "../../../model/build/imageCache";
+import { CONTAINERD_CONFIG_PATCH, UPSTREAMS, byDigest, deployedImages, mirrorScript, planImageCache, registryOf } from "../../../model/build/imageCache";
 import { kindConfigYaml, kindTriggers } from "../../../model/build/kindConfig";
 import { CACHE_IMAGE, DEFAULT_VERSIONS, IMAGES } from "../../../model/config/versions";
 import type { MeshSpec } from "../../../model/types";
@@ -52,7 +52,8 @@ describe("the images kindmesh deploys and their registries", () => {
 describe("planImageCache", () => {
   it("dev: one cache per registry the images come from, named per stack, on port 5000, never expiring", () => {
     const plan = planImageCache(specOf("dev"));
-    expect(plan?.image).toBe(CACHE_IMAGE);
+    expect(plan?.image).toBe(`docker.io/library/registry@${CACHE_IMAGE.split("@")[1]}`);
+    expect(CACHE_IMAGE.split("@")[1]).toBe("sha256:849b7d29920d060df8091770ede2279c07924ecd29e2a4c029ee0b5ea2ea542b");
     expect(plan?.containerdConfigPatches).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
     expect(plan?.labels).toEqual({ "kindmesh.stack": "dev", "kindmesh.role": "image-cache" });
     expect(plan?.caches.map(({ hostsToml: _, ...c }) => c)).toEqual([
@@ -245,6 +246,17 @@ describe("mirrorScript: each node's hosts.toml per cached registry", () => {
     const res = runScript(script, { stubs: { kind: "printf 'east-control-plane\\n'", docker: "cat >/dev/null; exit 1" } });
     expect(res.status).not.toBe(0);
     expect(res.calls.filter((c) => c.startsWith("docker"))).toHaveLength(1);
+  });
+});
+
+describe("byDigest", () => {
+  it.each([
+    ["docker.io/library/registry:3.1.1@sha256:abc", "docker.io/library/registry@sha256:abc"],
+    ["kind-registry:5000/app:1@sha256:abc", "kind-registry:5000/app@sha256:abc"],
+    ["registry@sha256:abc", "registry@sha256:abc"],
+    ["registry:3.1.1", "registry:3.1.1"],
+  ])("%s -> %s", (ref, expected) => {
+    expect(byDigest(ref)).toBe(expected);
   });
 });
 
