@@ -92,10 +92,11 @@ export class KindCluster extends pulumi.ComponentResource {
     this.apiServer = inspected.apply((r) => apiServerUrl(r.stdout, this.controlPlane, network.spec.name, API_SERVER_INTERNAL_PORT));
 
     // Each node's hosts.toml per cached registry, written once the nodes exist and again for a new cluster.
-    const mirrors = imageCache
+    const script = imageCache ? mirrorScript(spec.name, imageCache.plan.caches) : undefined;
+    const mirrors = script
       ? new command.local.Command(
           `${name}-registry-mirrors`,
-          { create: mirrorScript(spec.name, imageCache.plan.caches), update: mirrorScript(spec.name, imageCache.plan.caches), triggers: [this.command.id], logging: "stderr" },
+          { create: script, update: script, triggers: [this.command.id], logging: "stderr" },
           { ...child, dependsOn: [this.command], deletedWith: this.command },
         )
       : undefined;
