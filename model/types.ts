@@ -72,12 +72,22 @@ export interface ClientSpec {
   name: string;
   namespace: string;
   locality: string;
+  /** The cluster the client runs in, when the stack names one (several clusters may have a node in its locality). */
+  cluster?: string;
 }
 
 export interface PolicySpec {
   service: string;
   /** Istio's DestinationRule `trafficPolicy`, exactly as written (shape-checked). */
   trafficPolicy: Record<string, unknown>;
+  /** Istio's DestinationRule `subsets`, exactly as written (schema-checked). */
+  subsets?: Record<string, unknown>[];
+}
+
+/** One VirtualService (`traffic.routes[]`): its `http` routes, exactly as written (schema-checked). */
+export interface RouteSpec {
+  service: string;
+  http: Record<string, unknown>[];
 }
 
 export interface Versions {
@@ -99,7 +109,15 @@ export interface MeshSpec {
   meshId: string;
   dockerNetwork: DockerNetworkSpec;
   clusters: ClusterSpec[];
-  traffic: { services: ServiceSpec[]; clients: ClientSpec[]; policies: PolicySpec[] };
+  traffic: {
+    services: ServiceSpec[];
+    clients: ClientSpec[];
+    policies: PolicySpec[];
+    /** One VirtualService each, where the DestinationRules go. */
+    routes: RouteSpec[];
+    /** Istio MeshConfig fields for every primary's istiod (schema-checked); {} when the stack sets none. */
+    meshConfig: Record<string, unknown>;
+  };
   versions: Versions;
   /**
    * `topology.imageCache` (default true): kind clusters pull through one registry cache per upstream registry
@@ -121,16 +139,31 @@ export interface Diagnostic {
 /** Destination locality -> predicted fraction of requests (0..1); less than 1 in total when some fail. */
 export type Shares = Record<string, number>;
 
+/** What decided a client's requests (routed services only): the VirtualService route, subsets and weights. */
+export interface PlanDecision {
+  /** "default": no route applies, the plain service; "no-match": 404; "no-upstream": redirect/directResponse. */
+  kind: "default" | "route" | "no-match" | "no-upstream";
+  /** `http[index]` of `traffic.routes` for this service, and its `name` when it has one. */
+  route?: { index: number; name?: string };
+  /** The host is cluster-local (meshConfig.serviceSettings): only the client's own cluster's endpoints. */
+  clusterLocal: boolean;
+  destinations: { subset?: string; weight: number }[];
+}
+
 /**
- * The `trafficPlan` stack output (contract §3): per policy service, per client locality, per destination
- * locality, the predicted share. Two keys beside the client localities (which always contain a "/", so
- * they cannot collide): `diagnostics` per client locality, and `ifLocalityFails`, the shares when the
- * client's own locality has lost every backend (the failover drill).
+ * The `trafficPlan` stack output (contract §3): per policy service, per client, per destination locality, the
+ * predicted share after routes, subsets, cluster-local settings and locality load balancing. A client is keyed
+ * by its locality when every client there gets the same plan, else `<locality>@<cluster>` (and
+ * `<locality>@<cluster>/<namespace>/<name>` where the cluster does not tell them apart): see
+ * model/traffic/planKeys.ts. Client keys always contain a "/"; the other keys do not: `diagnostics` per client,
+ * `ifLocalityFails`, the shares when the client's own locality has lost every backend (the failover drill), and,
+ * for services with routes, subsets or cluster-local settings, `decidedBy`.
  */
 export type ServiceTrafficPlan = {
-  [clientLocality: string]: Shares | Record<string, Diagnostic[]> | Record<string, Shares>;
+  [client: string]: Shares | Record<string, Diagnostic[]> | Record<string, Shares> | Record<string, PlanDecision>;
 } & {
   diagnostics: Record<string, Diagnostic[]>;
   ifLocalityFails: Record<string, Shares>;
+  decidedBy?: Record<string, PlanDecision>;
 };
 export type TrafficPlan = Record<string, ServiceTrafficPlan>;

@@ -3,6 +3,7 @@
  * drill and diagram commands read back with `pulumi stack output --json --show-secrets`.
  */
 import type { LocalityLbSetting } from "../traffic/locality";
+import type { ServiceRouting } from "../traffic/routing";
 import type { ClusterRole, TrafficPlan } from "../types";
 
 /** `clusters` (contract §3). `kubeconfig` is a secret in the stack; it appears only with --show-secrets. */
@@ -35,6 +36,10 @@ export type TrafficModelOutput = Record<
     outlierDetection: boolean | { minHealthPercent?: number };
     endpoints: { locality: string; count: number }[];
     istioVersion: string;
+    /** Services with routes, subsets or cluster-local settings: what routing needs, per client. */
+    routing?: ServiceRouting;
+    /** With `routing`: the backends per locality and cluster, with the labels istiod gives them. */
+    placedEndpoints?: { locality: string; count: number; labels: Record<string, string> }[];
   }
 >;
 

@@ -118,11 +118,16 @@ export function planBackends(spec: MeshSpec): Placement[] {
   );
 }
 
-/** Each client runs in the first cluster (in config order) with a node in its locality. */
+/** The cluster a client runs in: the one it names, else the first (in config order) with a node in its locality. */
+export function clientCluster(clusters: ClusterSpec[], client: { locality: string; cluster?: string }): ClusterSpec | undefined {
+  const hosts = clusters.filter((c) => c.nodes.some((n) => n.locality === client.locality));
+  return client.cluster === undefined ? hosts[0] : hosts.find((c) => c.name === client.cluster);
+}
+
 export function planClients(spec: MeshSpec): ClientPlacement[] {
   return spec.traffic.clients.flatMap((client) => {
-    const cluster = spec.clusters.find((c) => c.nodes.some((n) => n.locality === client.locality));
-    return cluster ? [{ ...client, cluster: cluster.name }] : [];
+    const cluster = clientCluster(spec.clusters, client);
+    return cluster ? [{ name: client.name, namespace: client.namespace, locality: client.locality, cluster: cluster.name }] : [];
   });
 }
 

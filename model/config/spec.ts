@@ -6,6 +6,7 @@ import { planAddresses } from "./addressPlan";
 import { ConfigError, Problems, didYouMean, readObject, readString, show } from "./problems";
 import { readRootCa, type RootCaInput } from "./rootCa";
 import { readTopology } from "./topologySpec";
+import { lintRouting } from "../traffic/routingLint";
 import { lintPolicies } from "../traffic/trafficLint";
 import { readTraffic } from "./trafficSpec";
 import type { MeshSpec, Versions } from "../types";
@@ -74,6 +75,7 @@ export function parseConfig(
   const known = localitiesIncomplete ? undefined : clusters;
   const traffic = readTraffic(p, raw.traffic, known);
   lintPolicies(p, traffic, known);
+  lintRouting(p, traffic, known);
   const versions = readVersions(p, raw.versions);
   const rootCa = readRootCa(p, raw.rootCa);
   if (p.errors.length > 0) throw new ConfigError(p.errors);
@@ -82,7 +84,7 @@ export function parseConfig(
     meshId: topology.meshId,
     dockerNetwork,
     clusters,
-    traffic: { services: traffic.services, clients: traffic.clients, policies: traffic.policies },
+    traffic: { services: traffic.services, clients: traffic.clients, policies: traffic.policies, routes: traffic.routes, meshConfig: traffic.meshConfig },
     versions,
     imageCache: topology.imageCache,
     ...(rootCa ? { rootCa } : {}),

@@ -14,12 +14,13 @@ import {
   show,
 } from "./problems";
 import { readLocality } from "./topologySpec";
-import type { ClientSpec, ClusterSpec, PolicySpec, ServiceSpec } from "../types";
+import { readMappings, readMeshConfig, readRoutes } from "./routingSpec";
+import type { ClientSpec, ClusterSpec, PolicySpec, RouteSpec, ServiceSpec } from "../types";
 
-const TRAFFIC_KEYS = ["services", "clients", "policies"] as const;
+const TRAFFIC_KEYS = ["services", "clients", "policies", "routes", "meshConfig"] as const;
 const SERVICE_KEYS = ["name", "namespace", "port", "replicas", "localities"] as const;
-const CLIENT_KEYS = ["name", "namespace", "locality"] as const;
-const POLICY_KEYS = ["service", "trafficPolicy"] as const;
+const CLIENT_KEYS = ["name", "namespace", "locality", "cluster"] as const;
+const POLICY_KEYS = ["service", "trafficPolicy", "subsets"] as const;
 
 export interface TrafficInput {
   services: ServiceSpec[];
@@ -27,6 +28,10 @@ export interface TrafficInput {
   policies: PolicySpec[];
   /** Config path of each policy, by position in `policies`. */
   policyPaths: string[];
+  routes: RouteSpec[];
+  /** Config path of each route, by position in `routes`. */
+  routePaths: string[];
+  meshConfig: Record<string, unknown>;
 }
 
 /** The localities the kind nodes of the topology have, as written on the nodes. */
@@ -79,8 +84,25 @@ function readClient(p: Problems, path: string, raw: unknown, clusters: ClusterSp
   const namespace = readDnsLabel(p, childPath(path, "namespace"), c.namespace, "namespace", "sample");
   const loc = readLocality(p, childPath(path, "locality"), c.locality);
   if (loc) checkPlaced(p, childPath(path, "locality"), loc.locality, clusters, "client");
-  if (!name || !namespace || !loc) return undefined;
-  return { name, namespace, locality: loc.locality };
+  const cluster = readClientCluster(p, childPath(path, "cluster"), c.cluster, loc?.locality, clusters);
+  if (!name || !namespace || !loc || cluster === null) return undefined;
+  return { name, namespace, locality: loc.locality, ...(cluster ? { cluster } : {}) };
+}
+
+/** `clients[].cluster` (optional): a kind cluster with a node in the client's locality; null when wrong. */
+function readClientCluster(p: Problems, path: string, raw: unknown, locality: string | undefined, clusters: ClusterSpec[] | undefined): string | undefined | null {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string") {
+    p.error(path, `must name a cluster of topology.clusters, got ${show(raw)}.`);
+    return null;
+  }
+  if (!clusters || locality === undefined) return raw;
+  const hosts = clusters.filter((c) => c.nodes.some((n) => n.locality === locality)).map((c) => c.name);
+  if (hosts.includes(raw)) return raw;
+  const names = clusters.map((c) => c.name);
+  const why = names.includes(raw) ? `cluster "${raw}" has no node in "${locality}"` : `"${raw}" is not a cluster of this topology.${didYouMean(raw, names)}`;
+  p.error(path, `${why}; clients in "${locality}" can run in: ${hosts.join(", ") || "no cluster"}. Leave it out to use the first of them.`);
+  return null;
 }
 
 /** `declared`: every service name written in traffic.services, even where that entry has other problems. */
@@ -96,11 +118,13 @@ function readPolicy(p: Problems, path: string, raw: unknown, services: ServiceSp
   } else if (services.filter((s) => s.name === service).length > 1) {
     p.error(childPath(path, "service"), `"${service}" exists in several namespaces; a policy must name a unique service. Rename one of them.`);
   }
+  const subsets = pol.subsets === undefined ? undefined : readMappings(p, childPath(path, "subsets"), pol.subsets, "DestinationRule subsets");
   if (!isPlainObject(pol.trafficPolicy)) {
     p.error(childPath(path, "trafficPolicy"), `must be a DestinationRule trafficPolicy (a mapping), got ${show(pol.trafficPolicy)}.`);
     return undefined;
   }
-  return service === undefined ? undefined : { service, trafficPolicy: pol.trafficPolicy };
+  if (pol.subsets !== undefined && !subsets) return undefined;
+  return service === undefined ? undefined : { service, trafficPolicy: pol.trafficPolicy, ...(subsets ? { subsets } : {}) };
 }
 
 function checkUnique<T>(p: Problems, path: string, items: (T | undefined)[], key: (t: T) => string, what: string): void {
@@ -116,7 +140,7 @@ function checkUnique<T>(p: Problems, path: string, items: (T | undefined)[], key
 
 /** `clusters` undefined: the topology has errors, so localities are not checked against it. */
 export function readTraffic(p: Problems, raw: unknown, clusters: ClusterSpec[] | undefined): TrafficInput {
-  const empty: TrafficInput = { services: [], clients: [], policies: [], policyPaths: [] };
+  const empty: TrafficInput = { services: [], clients: [], policies: [], policyPaths: [], routes: [], routePaths: [], meshConfig: {} };
   if (raw === undefined) return empty;
   const t = readObject(p, "traffic", raw, TRAFFIC_KEYS, "the traffic section");
   if (!t) return empty;
@@ -149,5 +173,7 @@ export function readTraffic(p: Problems, raw: unknown, clusters: ClusterSpec[] |
     okPolicies.push(pol);
     policyPaths.push(`traffic.policies[${i}]`);
   });
-  return { services: okServices, clients: clients.filter((c): c is ClientSpec => c !== undefined), policies: okPolicies, policyPaths };
+  const { routes, paths: routePaths } = readRoutes(p, t.routes, okServices, declared);
+  const meshConfig = readMeshConfig(p, t.meshConfig);
+  return { services: okServices, clients: clients.filter((c): c is ClientSpec => c !== undefined), policies: okPolicies, policyPaths, routes, routePaths, meshConfig };
 }

@@ -21,7 +21,7 @@
  * (Go durations and the CEL duration rule) and `messages` (wording, hints, did-you-mean).
  */
 export { parseDuration } from "./openapi/duration";
-export { destinationRuleSpecSchema, trafficPolicySchema } from "./openapi/istio";
+export { destinationRuleSpecSchema, httpRouteSchema, meshConfigSchema, subsetSchema, trafficPolicySchema } from "./openapi/istio";
 export { parseOpenApiSchema } from "./openapi/parse";
 export type { CelValidation, OpenApiSchema, OpenApiType, SchemaProblem } from "./openapi/types";
 export { validateAgainstSchema } from "./openapi/validate";

@@ -3,14 +3,13 @@
  * (the `trafficPlan` output), where they go when the client's own locality loses its backends, and the
  * compact table printed on every preview. Pure: built from the spec and the plan with the locality model.
  */
-import { localityMatch, predictTraffic, type LocalityLbSetting, type TrafficScenario } from "./locality";
-import { isPlainObject } from "../config/problems";
+import { localityMatch, type LocalityLbSetting, type TrafficScenario } from "./locality";
+import { assignPlanKeys, type PlannedClient } from "./planKeys";
+import { CLUSTER_LABEL, NETWORK_LABEL, localityPolicy, predictRouted, type RouteDecision, type ServiceRouting } from "./routing";
+import { isClusterLocal } from "./routing/match";
 import type { MeshPlan } from "../build/plan";
 import type { TrafficModelOutput, WorkloadsOutput } from "../build/outputs";
-import type { Diagnostic, MeshSpec, PolicySpec, ServiceTrafficPlan, Shares, TrafficPlan } from "../types";
-
-const CLUSTER_LABEL = "topology.istio.io/cluster";
-const NETWORK_LABEL = "topology.istio.io/network";
+import type { Diagnostic, MeshSpec, PlanDecision, PolicySpec, ServiceTrafficPlan, Shares, TrafficPlan } from "../types";
 
 /** `east/zone1` -> `east-zone1`: a locality as part of a DNS-1123 name. */
 export function localityName(locality: string): string {
@@ -24,11 +23,7 @@ export function deploymentName(service: string, locality: string): string {
 
 /** What predictTraffic needs besides the client, for one policy: from the DR as written and the placements. */
 export function scenarioOf(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): Omit<TrafficScenario, "client"> {
-  const lb = policy.trafficPolicy.loadBalancer;
-  const setting = isPlainObject(lb) && isPlainObject(lb.localityLbSetting) ? (lb.localityLbSetting as LocalityLbSetting) : undefined;
-  const od = policy.trafficPolicy.outlierDetection;
-  const outlierDetection =
-    od === undefined ? false : isPlainObject(od) && typeof od.minHealthPercent === "number" ? { minHealthPercent: od.minHealthPercent } : true;
+  const { localityLbSetting: setting, outlierDetection } = localityPolicy(policy.trafficPolicy);
   const network = (cluster: string) => spec.clusters.find((c) => c.name === cluster)?.network ?? "";
   const endpoints = plan.backends
     .filter((b) => b.service === policy.service)
@@ -36,10 +31,25 @@ export function scenarioOf(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): 
   return { endpoints, localityLbSetting: setting, outlierDetection, istioVersion: spec.versions.istio };
 }
 
-function clientScenario(spec: MeshSpec, plan: MeshPlan, locality: string): TrafficScenario["client"] {
-  const cluster = plan.clients.find((c) => c.locality === locality)?.cluster ?? "";
-  const network = spec.clusters.find((c) => c.name === cluster)?.network ?? "";
-  return { locality, labels: { [CLUSTER_LABEL]: cluster, [NETWORK_LABEL]: network } };
+/** What routing needs of a policy's service: its DestinationRule, VirtualService and cluster-local setting. */
+export function routingOf(spec: MeshSpec, policy: PolicySpec): ServiceRouting {
+  const service = spec.traffic.services.find((s) => s.name === policy.service);
+  const namespace = service?.namespace ?? "default";
+  const http = spec.traffic.routes.find((r) => r.service === policy.service)?.http;
+  return {
+    service: policy.service,
+    namespace,
+    port: service?.port ?? 0,
+    trafficPolicy: policy.trafficPolicy,
+    subsets: policy.subsets ?? [],
+    ...(http ? { http } : {}),
+    clusterLocal: isClusterLocal(`${policy.service}.${namespace}.svc.cluster.local`, spec.traffic.meshConfig),
+  };
+}
+
+function routedClient(spec: MeshSpec, c: PlannedClient) {
+  const network = spec.clusters.find((k) => k.name === c.cluster)?.network ?? "";
+  return { locality: c.locality, cluster: c.cluster, network, namespace: c.namespace, podLabels: { app: c.name } };
 }
 
 function rounded(shares: Shares): Shares {
@@ -59,19 +69,38 @@ function distributeNote(setting: LocalityLbSetting | null | undefined, client: s
   ];
 }
 
-/** One policy's plan: shares per client locality, diagnostics, and the shares when the client's locality fails. */
+/** Whether a service's plan depends on more than locality: then it says what decided each client's requests. */
+const routed = (r: ServiceRouting) => r.http !== undefined || r.clusterLocal || r.subsets.length > 0;
+
+/**
+ * One policy's plan: per client (keyed as model/traffic/planKeys.ts says), the shares after routing, the diagnostics,
+ * the shares when the client's own locality loses its backends, and what decided (routed services only).
+ */
 function servicePlan(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): ServiceTrafficPlan {
   const base = scenarioOf(spec, plan, policy);
-  const result: ServiceTrafficPlan = { diagnostics: {}, ifLocalityFails: {} };
-  for (const locality of [...new Set(plan.clients.map((c) => c.locality))].sort()) {
-    const client = clientScenario(spec, plan, locality);
-    const now = predictTraffic({ ...base, client });
-    const failed = predictTraffic({ ...base, client, endpoints: base.endpoints.filter((e) => e.locality !== locality) });
-    result[locality] = rounded(now.shares);
-    result.diagnostics[locality] = [...now.diagnostics, ...distributeNote(base.localityLbSetting, locality)];
-    result.ifLocalityFails[locality] = rounded(failed.shares);
+  const routing = routingOf(spec, policy);
+  const rows = plan.clients.map((c) => {
+    const client = routedClient(spec, c);
+    const now = predictRouted(base, routing, client);
+    const failed = predictRouted({ ...base, endpoints: base.endpoints.filter((e) => e.locality !== c.locality) }, routing, client);
+    const diagnostics = [...now.diagnostics, ...distributeNote(base.localityLbSetting, c.locality)];
+    return { c, shares: rounded(now.shares), diagnostics, failed: rounded(failed.shares), decision: summary(now.decision) };
+  });
+  const keys = assignPlanKeys(rows.map((r) => r.c), (c) => JSON.stringify(rows.find((r) => r.c === c), (k, v) => (k === "c" ? undefined : v)));
+  const result: ServiceTrafficPlan = { diagnostics: {}, ifLocalityFails: {}, ...(routed(routing) ? { decidedBy: {} } : {}) };
+  for (const r of [...rows].sort((a, b) => (keys.get(a.c) ?? "").localeCompare(keys.get(b.c) ?? ""))) {
+    const key = keys.get(r.c) ?? r.c.locality;
+    result[key] = r.shares;
+    result.diagnostics[key] = r.diagnostics;
+    result.ifLocalityFails[key] = r.failed;
+    if (result.decidedBy) result.decidedBy[key] = r.decision;
   }
   return result;
+}
+
+/** The decision without per-destination shares (the plan's own shares already combine them). */
+function summary(d: RouteDecision): PlanDecision {
+  return { kind: d.kind, ...(d.route ? { route: d.route } : {}), clusterLocal: d.clusterLocal, destinations: d.destinations.map((x) => ({ ...(x.subset !== undefined ? { subset: x.subset } : {}), weight: Math.round(x.weight * 1e6) / 1e6 })) };
 }
 
 export function planTraffic(spec: MeshSpec, plan: MeshPlan): TrafficPlan {
@@ -85,6 +114,7 @@ export function trafficModel(spec: MeshSpec, plan: MeshPlan): TrafficModelOutput
       const s = scenarioOf(spec, plan, p);
       const counts = new Map<string, number>();
       for (const e of s.endpoints) counts.set(e.locality, (counts.get(e.locality) ?? 0) + e.count);
+      const routing = routingOf(spec, p);
       return [
         p.service,
         {
@@ -92,6 +122,8 @@ export function trafficModel(spec: MeshSpec, plan: MeshPlan): TrafficModelOutput
           outlierDetection: s.outlierDetection === undefined || s.outlierDetection === null ? false : s.outlierDetection,
           endpoints: [...counts].map(([locality, count]) => ({ locality, count })),
           istioVersion: spec.versions.istio,
+          // Routed services: the drill needs each endpoint's cluster and the routes to predict per client.
+          ...(routed(routing) ? { routing, placedEndpoints: s.endpoints.map((e) => ({ locality: e.locality, count: e.count, labels: e.labels ?? {} })) } : {}),
         },
       ];
     }),
@@ -132,11 +164,12 @@ function shareLines(shares: Shares, indent: string): string[] {
 /** The compact table logged on every preview and up, one block per policy. */
 export function formatServicePlan(service: string, plan: ServiceTrafficPlan): string {
   const lines = [`Predicted split for ${service}:`];
-  for (const [locality, shares] of Object.entries(plan)) {
-    if (locality === "diagnostics" || locality === "ifLocalityFails") continue;
-    lines.push(`  from ${locality}:`, ...shareLines(shares as Shares, "    "));
-    lines.push(`  if ${locality} loses its backends:`, ...shareLines(plan.ifLocalityFails[locality] ?? {}, "    "));
-    for (const d of (plan.diagnostics[locality] ?? []) as Diagnostic[]) lines.push(`  note (${d.code}): ${d.message}`);
+  for (const [key, shares] of Object.entries(plan)) {
+    if (!key.includes("/")) continue;
+    const locality = key.split("@")[0];
+    lines.push(`  from ${key}:`, ...shareLines(shares as Shares, "    "));
+    lines.push(`  if ${locality} loses its backends:`, ...shareLines(plan.ifLocalityFails[key] ?? {}, "    "));
+    for (const d of (plan.diagnostics[key] ?? []) as Diagnostic[]) lines.push(`  note (${d.code}): ${d.message}`);
   }
   return lines.join("\n");
 }

@@ -172,8 +172,9 @@ export const trafficPolicy: OpenApiSchema = obj({
 
 // --- DestinationRule -------------------------------------------------------------------------------------------
 
+/** `spec.subsets[]`: name, labels, and a trafficPolicy merged over the rule's own. */
 // Subset: destination_rule.proto
-const subset = obj({ labels: mapOf(str()), name: str(), trafficPolicy }, { required: ["name"] });
+export const subset: OpenApiSchema = obj({ labels: mapOf(str()), name: str(), trafficPolicy }, { required: ["name"] });
 
 // WorkloadSelector: istio/api type/v1beta1/selector.proto. The CRD's CEL rules on label keys/values (no `*`, no
 // empty key) are not evaluated by the validator and are left out.

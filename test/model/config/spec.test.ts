@@ -97,7 +97,7 @@ describe("defaults", () => {
     expect([c.role, c.network, c.eastWestGateway, c.kind]).toEqual(["primary", "network1", "LoadBalancer", "kind"]);
     expect(c.needsEastWestGateway).toBe(false);
     expect(spec.versions.istio).toBe("1.31.1");
-    expect(spec.traffic).toEqual({ services: [], clients: [], policies: [] });
+    expect(spec.traffic).toEqual({ services: [], clients: [], policies: [], routes: [], meshConfig: {} });
   });
 
   it("fills service and client defaults", () => {

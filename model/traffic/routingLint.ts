@@ -1,0 +1,139 @@
+/**
+ * Lint of the routing additions against Istio's schemas and the real topology: `meshConfig`, DestinationRule
+ * `subsets` and the VirtualService `http` routes of `traffic.routes` — the mistakes that make a per-cluster route
+ * silently fall back to the plain service, or send requests to a subset that does not exist.
+ */
+import { Problems, childPath, didYouMean, isPlainObject, show } from "../config/problems";
+import type { TrafficInput } from "../config/trafficSpec";
+import { clientCluster } from "../build/plan";
+import { httpRouteSchema, meshConfigSchema, subsetSchema, validateAgainstSchema } from "./openapi";
+import { CLUSTER_LABEL, NETWORK_LABEL, proxyLabels } from "./routing";
+import { chooseRoute, probeRequest } from "./routing/match";
+import type { ClusterSpec, ServiceSpec } from "../types";
+
+const fqdn = (s: ServiceSpec) => `${s.name}.${s.namespace}.svc.cluster.local`;
+
+/** A topology label value must name a real cluster or network (`what`), with a did-you-mean. */
+function checkTopologyLabels(p: Problems, path: string, labels: unknown, clusters: ClusterSpec[]): void {
+  if (!isPlainObject(labels)) return;
+  const known: Record<string, string[]> = {
+    [CLUSTER_LABEL]: clusters.map((c) => c.name),
+    [NETWORK_LABEL]: [...new Set(clusters.map((c) => c.network))],
+  };
+  for (const [key, names] of Object.entries(known)) {
+    const value = labels[key];
+    if (typeof value !== "string" || names.includes(value)) continue;
+    const what = key === CLUSTER_LABEL ? "cluster" : "network";
+    p.error(childPath(path, key), `"${value}" names no ${what} of this topology, so this selects nothing.${didYouMean(value, names)} The ${what}s are: ${names.join(", ")}.`);
+  }
+}
+
+function lintSubsets(p: Problems, traffic: TrafficInput, clusters: ClusterSpec[] | undefined): void {
+  traffic.policies.forEach((policy, i) => {
+    const path = childPath(traffic.policyPaths[i], "subsets");
+    const seen = new Map<string, number>();
+    (policy.subsets ?? []).forEach((subset, j) => {
+      const at = childPath(path, j);
+      const errors = validateAgainstSchema(subset, subsetSchema, at);
+      errors.forEach((e) => p.error(e.path, e.message));
+      if (errors.length > 0) return;
+      const name = subset.name as string;
+      const first = seen.get(name);
+      // Istio's validation rejects a DestinationRule with two subsets of one name.
+      if (first !== undefined) p.error(childPath(at, "name"), `subset "${name}" is already defined at ${childPath(path, first)}; subset names must be unique.`);
+      else seen.set(name, j);
+      if (clusters) checkTopologyLabels(p, childPath(at, "labels"), subset.labels, clusters);
+    });
+  });
+}
+
+function lintDestination(p: Problems, at: string, dest: Record<string, unknown>, service: ServiceSpec, subsets: string[] | undefined): void {
+  const host = dest.host as string;
+  // ResolveShortnameToFQDN (pilot/pkg/model/config.go): a name without a dot is taken in the VirtualService's namespace.
+  if (host !== fqdn(service) && host !== service.name) {
+    p.error(childPath(at, "host"), `"${host}" is not the service this route is for: use "${fqdn(service)}". A VirtualService of kindmesh routes its own service only; to reach another service, give it its own routes entry.`);
+  }
+  const subset = dest.subset;
+  if (typeof subset !== "string" || subset === "") return;
+  if (subsets === undefined) {
+    p.error(childPath(at, "subset"), `subset "${subset}" is not defined: no entry of traffic.policies for "${service.name}" has subsets. Add one with subsets: [{ name: ${subset}, labels: {...} }].`);
+  } else if (!subsets.includes(subset)) {
+    p.error(childPath(at, "subset"), `subset "${subset}" is not defined by the policy for "${service.name}" (Envoy answers 503 for it).${didYouMean(subset, subsets)} Its subsets: ${subsets.join(", ") || "none"}.`);
+  }
+}
+
+/** Weights of one route's destinations: Envoy splits by them; the lint wants them to say percentages. */
+function lintWeights(p: Problems, at: string, route: Record<string, unknown>[]): void {
+  const weights = route.map((d) => (typeof d.weight === "number" ? d.weight : undefined));
+  if (route.length === 1 && (weights[0] === undefined || weights[0] === 100)) return;
+  const total = weights.reduce((s: number, w) => s + (w ?? 0), 0);
+  if (total === 100) return;
+  const why = route.length === 1 ? "a single destination takes every request whatever its weight" : "Envoy splits by the weights' proportions";
+  p.error(at, `the weights add up to ${total}, not 100 (${weights.map((w) => w ?? "unset").join(" + ")}); ${why}, so write them as percentages that add up to exactly 100.`);
+}
+
+function lintRoute(p: Problems, traffic: TrafficInput, i: number, clusters: ClusterSpec[] | undefined): void {
+  const route = traffic.routes[i];
+  const path = traffic.routePaths[i];
+  const service = traffic.services.find((s) => s.name === route.service);
+  const policy = traffic.policies.find((x) => x.service === route.service);
+  const subsets = policy?.subsets?.map((s) => s.name).filter((n): n is string => typeof n === "string");
+  let valid = true;
+  route.http.forEach((http, k) => {
+    const at = childPath(childPath(path, "http"), k);
+    const errors = validateAgainstSchema(http, httpRouteSchema, at);
+    errors.forEach((e) => p.error(e.path, e.message));
+    if (errors.length > 0) {
+      valid = false;
+      return;
+    }
+    const dests = Array.isArray(http.route) ? (http.route as Record<string, unknown>[]) : [];
+    if (dests.length > 0) lintWeights(p, childPath(at, "route"), dests);
+    dests.forEach((d, j) => {
+      if (service) lintDestination(p, childPath(childPath(childPath(at, "route"), j), "destination"), d.destination as Record<string, unknown>, service, subsets);
+    });
+    if (clusters && Array.isArray(http.match)) {
+      (http.match as Record<string, unknown>[]).forEach((m, j) => checkTopologyLabels(p, childPath(childPath(childPath(at, "match"), j), "sourceLabels"), m.sourceLabels, clusters));
+    }
+  });
+  if (valid && service && clusters) lintReachable(p, traffic, i, service, clusters);
+}
+
+/** A route that no configured client ever takes is dead config: shadowed, or matching no client's labels. */
+function lintReachable(p: Problems, traffic: TrafficInput, i: number, service: ServiceSpec, clusters: ClusterSpec[]): void {
+  const { http } = traffic.routes[i];
+  const taken = new Set<number>();
+  let clients = 0;
+  for (const c of traffic.clients) {
+    const cluster = clientCluster(clusters, c);
+    if (!cluster) continue;
+    clients++;
+    const labels = proxyLabels({ locality: c.locality, cluster: cluster.name, network: cluster.network, namespace: c.namespace, podLabels: { app: c.name } });
+    const choice = chooseRoute(http, { labels, namespace: c.namespace }, service.port, probeRequest(service.name, service.namespace, service.port));
+    if (choice.kind === "route") taken.add(choice.index);
+  }
+  if (clients === 0) return;
+  const catchAll = http.findIndex((r) => !Array.isArray(r.match) || r.match.length === 0);
+  http.forEach((_, k) => {
+    if (taken.has(k)) return;
+    const why = catchAll >= 0 && catchAll < k ? `http[${catchAll}] has no match and takes every request before it` : `its matches hold for none of the clients (${traffic.clients.map((c) => `${c.namespace}/${c.name} in ${c.locality}`).join(", ")}) with verify's request GET /hello`;
+    p.error(childPath(childPath(traffic.routePaths[i], "http"), k), `no client can ever take this route: ${why}. Istio adds topology.istio.io/cluster and topology.istio.io/network to every proxy's labels; fix the match or remove the route.`);
+  });
+}
+
+/** `clusters` is undefined while the topology has errors: schemas still run, the checks against it wait. */
+export function lintRouting(p: Problems, traffic: TrafficInput, clusters: ClusterSpec[] | undefined): void {
+  validateAgainstSchema(traffic.meshConfig, meshConfigSchema, "traffic.meshConfig").forEach((e) => p.error(e.path, e.message));
+  lintSubsets(p, traffic, clusters);
+  traffic.routes.forEach((_, i) => lintRoute(p, traffic, i, clusters));
+  const hosts = traffic.services.map(fqdn);
+  const settings = Array.isArray(traffic.meshConfig.serviceSettings) ? traffic.meshConfig.serviceSettings : [];
+  settings.forEach((s, i) => {
+    const list = isPlainObject(s) && Array.isArray(s.hosts) ? s.hosts : [];
+    list.forEach((h, j) => {
+      if (typeof h !== "string" || hosts.length === 0) return;
+      const matches = hosts.some((x) => (h.startsWith("*") ? x.endsWith(h.slice(1)) : x === h));
+      if (!matches) p.warn(`traffic.meshConfig.serviceSettings[${i}].hosts[${j}]`, `${show(h)} matches no service of traffic.services (${hosts.join(", ")}); hosts are full names like "${hosts[0]}" or "*.<namespace>.svc.cluster.local".${didYouMean(h, hosts)}`);
+    });
+  });
+}
