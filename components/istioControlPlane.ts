@@ -83,6 +83,8 @@ export interface IstioControlPlaneArgs {
   controlsRemotes?: boolean;
   /** Remote only, required there: the primary's east-west gateway address, a bare IPv4 (`global.remotePilotAddress`). */
   remotePilotAddress?: pulumi.Input<string>;
+  /** Primary only: MeshConfig fields for istiod (the chart's `meshConfig` value). @default none */
+  meshConfig?: Record<string, unknown>;
 }
 
 export class IstioControlPlane extends pulumi.ComponentResource {
@@ -140,6 +142,7 @@ export class IstioControlPlane extends pulumi.ComponentResource {
       role: plan.role,
       controlsRemotes: args.controlsRemotes ?? false,
       remotePilotAddress: args.remotePilotAddress,
+      meshConfig: args.meshConfig,
     });
     this.istiod = istioRelease(
       `${name}-istiod`,

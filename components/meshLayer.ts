@@ -110,6 +110,7 @@ export function buildMeshLayer(spec: MeshSpec, plan: MeshPlan, clusters: Cluster
         istioVersion: version,
         cacerts: ca.intermediates[c.name].cacerts,
         controlsRemotes: remotes.some((r) => r.controlPlane === c.name),
+        meshConfig: spec.traffic.meshConfig,
       },
       options,
     );

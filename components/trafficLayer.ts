@@ -1,5 +1,5 @@
 /**
- * The traffic layer: demo workloads in every cluster, and the DestinationRules in every cluster whose istiod
+ * The traffic layer: demo workloads in every cluster, and the DestinationRules and VirtualServices in every cluster whose istiod
  * reads configuration (each primary reads its own cluster only, istio#35704). Workloads wait until injection
  * works there and the cluster is ready; DestinationRules exist before the first request is sent.
  */
@@ -42,10 +42,10 @@ export function buildTrafficLayer(
       },
     );
     workloads[cluster.name] = w;
-    if (clusterPlan.readsConfig && spec.traffic.policies.length > 0) {
+    if (clusterPlan.readsConfig && (spec.traffic.policies.length > 0 || spec.traffic.routes.length > 0)) {
       policies[cluster.name] = new TrafficPolicies(
         `${cluster.name}-policies`,
-        { cluster, policies: spec.traffic.policies, services: spec.traffic.services, after: [...(meshReady[cluster.name] ?? []), ...w.namespaces] },
+        { cluster, policies: spec.traffic.policies, routes: spec.traffic.routes, services: spec.traffic.services, after: [...(meshReady[cluster.name] ?? []), ...w.namespaces] },
       );
     }
   }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientPlacement, Placement } from "../model/build/plan";
 import { deploymentName, localityName } from "../model/traffic/trafficPlan";
+import { backendLabels } from "../model/traffic/routing";
 import type { ServiceSpec } from "../model/types";
 import { IMAGES } from "../model/config/versions";
 import { inCluster, type ClusterHandle } from "./types";
@@ -43,10 +44,8 @@ export function localityAffinity(locality: string): k8s.types.input.core.v1.Affi
  */
 export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
 
-/** The `version` label of a backend: `<region>.<zone>[.<subzone>]` (label values cannot hold "/"). */
-export function versionLabel(locality: string): string {
-  return locality.split("/").filter((p) => p !== "").join(".");
-}
+/** The `version` label of a backend; the routing model matches subsets against the same labels. */
+export { versionLabel } from "../model/traffic/routing";
 
 /**
  * The demo workloads of one cluster: namespaces with injection, a Service for every service (so DNS resolves
@@ -86,7 +85,7 @@ export class Workloads extends pulumi.ComponentResource {
   }
 
   private backend(name: string, b: Placement, opts: pulumi.CustomResourceOptions): void {
-    const labels = { app: b.service, version: versionLabel(b.locality) };
+    const labels = backendLabels(b.service, b.locality);
     new k8s.apps.v1.Deployment(
       `${name}-deploy-${b.namespace}-${deploymentName(b.service, b.locality)}`,
       {

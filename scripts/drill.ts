@@ -29,10 +29,15 @@ export interface DrillDeps {
 
 /** The splits to measure: each client, for each service that lost backends, predicted for that failure. */
 export function drillPlans(lab: Lab, targets: DrillTarget[], fail: string): SplitPlan[] {
-  const { workloads, trafficModel } = lab.outputs;
+  const { workloads, trafficModel, clusters } = lab.outputs;
   return workloads.services
     .filter((s) => targets.some((t) => t.service === s.name) && trafficModel[s.name] !== undefined)
-    .flatMap((service) => workloads.clients.map((client) => ({ service, client, predicted: predictFor(trafficModel[service.name], client.locality, fail).shares })));
+    .flatMap((service) =>
+      workloads.clients.map((client) => {
+        const ref = { ...client, network: clusters[client.cluster]?.network };
+        return { service, client, predicted: predictFor(trafficModel[service.name], ref, fail).shares };
+      }),
+    );
 }
 
 /** The drill command; returns the exit code. */

@@ -14,6 +14,7 @@ import { checkDiscovery, checkSharedRoot } from "./lib/meshChecks";
 import { checkGateways, checkPodRoutes } from "./lib/networkChecks";
 import { Progress, renderReport } from "./lib/render";
 import { type SplitPlan, measureSplit, plannedShares } from "./lib/split";
+import { planKeyFor } from "../model/traffic/planKeys";
 
 /** What verify needs from outside; tests inject a fake client. */
 export interface VerifyDeps {
@@ -43,9 +44,11 @@ export function splitPlans(lab: Lab): { plans: SplitPlan[]; notes: string[] } {
       continue;
     }
     for (const client of lab.outputs.workloads.clients) {
-      const predicted = plannedShares(plan, client.locality);
+      // Keyed by locality, or by locality@cluster where clients there get different plans (model/traffic/planKeys.ts).
+      const key = planKeyFor(plan, client);
+      const predicted = key === undefined ? undefined : plannedShares(plan, key);
       if (predicted) plans.push({ service, client, predicted });
-      else notes.push(`trafficPlan.${name} has no prediction for client locality ${client.locality}: not measured`);
+      else notes.push(`trafficPlan.${name} has no prediction for client ${client.name} in ${client.locality} (cluster ${client.cluster}): not measured`);
     }
   }
   return { plans, notes };

@@ -2,9 +2,10 @@
  * A Mermaid flowchart of one stack, drawn from the validated spec and its plan (so it never drifts from the
  * stack file): networks contain clusters, clusters contain their nodes (with localities), istiod, the
  * east-west gateway, the demo backends and clients; edges show remote secrets, pod routes, gateway paths and
- * which backends each client calls. Pure.
+ * which backends each client can call (a cluster-local service only in the client's own cluster). Pure.
  */
 import type { ClusterPlan, MeshPlan } from "./plan";
+import { isClusterLocal } from "../traffic/routing/match";
 import type { ClusterSpec, MeshSpec } from "../types";
 
 /** A Mermaid id: letters, digits and underscores only. */
@@ -84,6 +85,8 @@ function edges(spec: MeshSpec, plan: MeshPlan, multiNetwork: boolean): string[] 
   }
   for (const cl of plan.clients) {
     for (const b of plan.backends) {
+      // A cluster-local service (meshConfig.serviceSettings) is never called across clusters.
+      if (b.cluster !== cl.cluster && isClusterLocal(`${b.service}.${b.namespace}.svc.cluster.local`, spec.traffic.meshConfig)) continue;
       out.push(`  ${mermaidId(cl.cluster, "client", cl.name)} -.->|${label(b.service)}| ${mermaidId(b.cluster, b.service, b.locality)}`);
     }
   }

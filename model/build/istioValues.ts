@@ -72,6 +72,8 @@ export interface IstiodValues<A> {
   istiodRemote?: { injectionPath: string };
   resources?: Requests;
   autoscaleEnabled?: false;
+  /** MeshConfig fields (`kindmesh:traffic.meshConfig`), merged over the chart's mesh (templates/configmap.yaml). */
+  meshConfig?: Record<string, unknown>;
 }
 
 export interface IstiodValuesInput<A> {
@@ -83,6 +85,8 @@ export interface IstiodValuesInput<A> {
   controlsRemotes: boolean;
   /** Remote: the primary's east-west gateway address (a bare IPv4; any type, so an Output can stand in). */
   remotePilotAddress?: A;
+  /** Primary: MeshConfig fields for its istiod; empty or absent sets nothing. */
+  meshConfig?: Record<string, unknown>;
 }
 
 /** The path the remote's injection webhook calls on the primary's istiod; carries the remote's identity. */
@@ -122,6 +126,8 @@ export function istiodValues<A>(input: IstiodValuesInput<A>): IstiodValues<A> {
     resources: ISTIOD_REQUESTS,
     // kind has no metrics-server: the HPA could never scale and would only log FailedGetResourceMetric.
     autoscaleEnabled: false,
+    // Top-level `meshConfig` (values.yaml, release-1.31): only an istiod reads it, so remotes never get it.
+    ...(input.meshConfig && Object.keys(input.meshConfig).length > 0 ? { meshConfig: input.meshConfig } : {}),
   };
 }
 

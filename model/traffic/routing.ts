@@ -6,7 +6,7 @@
  * with the subset's merged trafficPolicy; the shares are combined by weight. Pure.
  */
 import { isPlainObject } from "../config/problems";
-import { augmentLabels, predictTraffic, type Diagnostic, type LocalityLbSetting, type TrafficScenario } from "./locality";
+import { augmentLabels, predictTraffic, type Diagnostic, type LocalityLbSetting, type TrafficPrediction, type TrafficScenario } from "./locality";
 import { chooseRoute, probeRequest, type RouteChoice } from "./routing/match";
 
 export const CLUSTER_LABEL = "topology.istio.io/cluster";
@@ -35,11 +35,12 @@ export interface RoutedClient {
   podLabels: Record<string, string>;
 }
 
-/** One destination of the deciding route, with its weight (fraction) and its own split. */
+/** One destination of the deciding route, with its weight (fraction), its own split and load assignment. */
 export interface RoutedDestination {
   subset?: string;
   weight: number;
   shares: Record<string, number>;
+  assignment: TrafficPrediction["assignment"];
 }
 
 /** What decided a client's requests: the route (or none) and its destinations. */
@@ -139,7 +140,7 @@ export function predictRouted(
     const subset = d.subset === undefined ? undefined : routing.subsets.find((s) => s.name === d.subset);
     if (d.subset !== undefined && !subset) {
       diagnostics.push({ code: "unknown-subset", message: `subset "${d.subset}" is not in the DestinationRule: Envoy has no such cluster and answers 503 for ${pct(d.weight)} of the requests.` });
-      destinations.push({ subset: d.subset, weight: d.weight, shares: {} });
+      destinations.push({ subset: d.subset, weight: d.weight, shares: {}, assignment: [] });
       continue;
     }
     const want = subset && isPlainObject(subset.labels) ? subset.labels : {};
@@ -157,7 +158,7 @@ export function predictRouted(
     const tag = d.subset === undefined ? "" : ` [subset ${d.subset}]`;
     diagnostics.push(...prediction.diagnostics.map((x) => ({ code: x.code, message: `${x.message}${tag}` })));
     for (const [loc, v] of Object.entries(prediction.shares)) shares[loc] = (shares[loc] ?? 0) + d.weight * v;
-    destinations.push({ ...(d.subset !== undefined ? { subset: d.subset } : {}), weight: d.weight, shares: prediction.shares });
+    destinations.push({ ...(d.subset !== undefined ? { subset: d.subset } : {}), weight: d.weight, shares: prediction.shares, assignment: prediction.assignment });
   }
   const route = choice.kind === "route" ? { index: choice.index, ...(typeof routing.http?.[choice.index]?.name === "string" ? { name: routing.http[choice.index].name as string } : {}) } : undefined;
   const kind = choice.kind === "no-route-for-proxy" ? "default" : choice.kind === "route" && dests.length === 0 ? "no-upstream" : choice.kind;

@@ -6,6 +6,7 @@ import { type CheckResult, type Diagnosis, type LocalityEntry, type PlacementInf
 import { outboundCluster } from "./envoy";
 import type { Lab } from "./lab";
 import { normaliseLocality, predictFor } from "./prediction";
+import { planKeyFor } from "../../model/traffic/planKeys";
 import { readAssignment } from "./sidecar";
 
 /** Reads the client's sidecar and explains the split; `failed` is the drill's taken-away locality. */
@@ -17,7 +18,10 @@ export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckR
     (placements[normaliseLocality(p.locality)] ??= []).push({ cluster: p.cluster, network: clusters[p.cluster]?.network ?? "" });
   }
   const model = trafficModel[split.service];
-  const modelAssignment = model ? predictFor(model, split.clientLocality, failed).assignment : [];
+  const client = lab.outputs.workloads.clients.find((c) => c.name === split.client && c.locality === split.clientLocality && c.cluster === split.cluster);
+  const ref = client ? { ...client, network: clusters[client.cluster]?.network } : split.clientLocality;
+  const prediction = model ? predictFor(model, ref, failed) : undefined;
+  const modelAssignment = prediction?.assignment ?? [];
   let sidecar: { nodeLocality: string; assignment: LocalityEntry[] } | undefined;
   let unreadable: string | undefined;
   const kube = lab.kube[split.cluster];
@@ -25,16 +29,21 @@ export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckR
     unreadable = split.error ?? "no client pod";
   } else {
     try {
-      const read = await readAssignment(kube, { namespace: clientNamespace(lab, split), pod: split.pod }, outboundCluster(service.name, service.namespace, service.port));
+      // A route to one subset: the sidecar's cluster for it is outbound|<port>|<subset>|<host>.
+      const envoyCluster = outboundCluster(service.name, service.namespace, service.port, prediction?.subset);
+      const read = await readAssignment(kube, { namespace: clientNamespace(lab, split), pod: split.pod }, envoyCluster);
       if (read) sidecar = read;
-      else unreadable = `Envoy has no cluster ${outboundCluster(service.name, service.namespace, service.port)}: istiod did not push the service to this client`;
+      else unreadable = `Envoy has no cluster ${envoyCluster}: istiod did not push the service to this client`;
     } catch (err) {
       unreadable = err instanceof Error ? err.message : String(err);
     }
   }
   const faults: Partial<Record<CheckResult["id"], string[]>> = {};
   for (const c of checks) if (!c.ok && c.faultyClusters) faults[c.id] = c.faultyClusters;
-  const planned = trafficPlan[split.service]?.diagnostics?.[split.clientLocality] ?? [];
+  // The plan's diagnostics for this client name the route and subset that decided its requests.
+  const servicePlan = trafficPlan[split.service];
+  const key = servicePlan && client ? planKeyFor(servicePlan, client) : split.clientLocality;
+  const planned = (key !== undefined ? servicePlan?.diagnostics?.[key] : undefined) ?? [];
   return explainSplit({
     clientLocality: split.clientLocality,
     clientCluster: split.cluster,

@@ -11,8 +11,8 @@ import type { CounterDelta, LocalityEntry } from "../../model/verify/verifyRepor
 export const COUNTERS = ["upstream_rq_retry", "upstream_cx_connect_fail", "upstream_rq_timeout"] as const;
 
 /** Istio's name for the client-side cluster of a service port. */
-export function outboundCluster(service: string, namespace: string, port: number): string {
-  return `outbound|${port}||${service}.${namespace}.svc.cluster.local`;
+export function outboundCluster(service: string, namespace: string, port: number, subset = ""): string {
+  return `outbound|${port}|${subset}|${service}.${namespace}.svc.cluster.local`;
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

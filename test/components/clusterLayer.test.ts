@@ -18,8 +18,8 @@ const layer = (spec: MeshSpec, preview = false) =>
   underMocks(() => buildClusterLayer(spec, planMesh(spec), { deploymentId: "deploy-1" }), { preview, stack: spec.stack });
 
 describe("buildClusterLayer, for every shipped stack", () => {
-  it("ships the five stacks this suite expects", () => {
-    expect(STACKS).toEqual(["dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
+  it("ships the six stacks this suite expects", () => {
+    expect(STACKS).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
   });
 
   it.each(STACKS)("%s: one handle per cluster, in stack order, with the cluster's provider, secret kubeconfig and container-IP API server", async (stack) => {

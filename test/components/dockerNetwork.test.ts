@@ -23,7 +23,7 @@ describe("DockerNetwork", () => {
     expect(await resolve(run.value.network.name)).toBe("kindmesh-dev");
   });
 
-  it.each(["dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"])("%s: one network per stack, named and addressed from its config", async (stack) => {
+  it.each(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"])("%s: one network per stack, named and addressed from its config", async (stack) => {
     const spec = parse(stackRaw(stack), stack);
     const run = await underMocks(() => buildClusterLayer(spec, planMesh(spec), { deploymentId: "d" }), { stack });
     const nets = byType(run.resources, NETWORK);

@@ -48,6 +48,7 @@ function waitsFor(resources: Recorded[], from: Recorded, to: Recorded): boolean 
 }
 
 const COUNTS: Record<string, { cacerts: number; gateways: number; crossNetwork: number; istiodExposure: number; remoteSecrets: number }> = {
+  "cluster-local": { cacerts: 2, gateways: 0, crossNetwork: 0, istiodExposure: 0, remoteSecrets: 2 },
   dev: { cacerts: 2, gateways: 2, crossNetwork: 2, istiodExposure: 0, remoteSecrets: 2 },
   flat: { cacerts: 2, gateways: 0, crossNetwork: 0, istiodExposure: 0, remoteSecrets: 2 },
   "hybrid-nodeport": { cacerts: 2, gateways: 2, crossNetwork: 2, istiodExposure: 0, remoteSecrets: 2 },

@@ -125,7 +125,7 @@ describe("verify's messages when the lab cannot be checked", () => {
     expect(code).toBe(3);
     expect(io.errText()).toBe('error: no stack named "flat" (Pulumi.flat.yaml exists, but the stack was never created)\n  hint: deploy it first: npm run up -- flat\n');
     const other = await verifyWith(() => ({ code: 255, stderr: "error: no stack named 'nope' found" }), ["nope", "--json"]);
-    expect(other.io.errText()).toMatch(/there is no Pulumi\.nope\.yaml either; the shipped stacks are: dev, flat, hybrid-nodeport, multinet, primary-remote/);
+    expect(other.io.errText()).toMatch(/there is no Pulumi\.nope\.yaml either; the shipped stacks are: cluster-local, dev, flat, hybrid-nodeport, multinet, primary-remote/);
     expect(other.io.json()).toMatchObject({ ok: false, exitCode: 3, error: expect.stringMatching(/^no stack named "nope"/) });
   });
 

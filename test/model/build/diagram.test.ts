@@ -19,7 +19,7 @@ const diagramOf = (stack: string) => {
 
 describe("diagram", () => {
   it("ships at least the five documented stacks", () => {
-    expect(shippedStacks()).toEqual(expect.arrayContaining(["dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]));
+    expect(shippedStacks()).toEqual(expect.arrayContaining(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]));
   });
 
   it.each(shippedStacks())("%s: every cluster, node, backend, client, secret and route is drawn", (stack) => {
@@ -98,7 +98,7 @@ describe("diagram", () => {
     expect(io.text()).toBe(diagramOf("flat").text);
     const bad = recordingIo();
     expect(await runDiagram(["nope"], bad)).toBe(2);
-    expect(bad.errText()).toMatch(/^error: no stack file Pulumi\.nope\.yaml; the stacks are: dev, flat, .*primary-remote\n$/);
+    expect(bad.errText()).toMatch(/^error: no stack file Pulumi\.nope\.yaml; the stacks are: cluster-local, dev, flat, .*primary-remote\n$/);
   });
 
   it.each(shippedStacks())("%s: the diagram in the docs is the generated one (it cannot drift)", (stack) => {

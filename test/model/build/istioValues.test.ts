@@ -27,6 +27,8 @@ const ISTIOD_PATHS: Record<string, string> = {
   "resources.requests.cpu": "values.yaml:21",
   "resources.requests.memory": "values.yaml:21",
   "istiodRemote.injectionPath": "values.yaml:196",
+  // meshConfig is free-form: templates/configmap.yaml mergeOverwrites it over the chart's mesh (MeshConfig field names).
+  "meshConfig.serviceSettings": "values.yaml:222",
   "global.proxy.resources.requests.cpu": "values.yaml:399",
   "global.proxy.resources.requests.memory": "values.yaml:399",
   "global.remotePilotAddress": "values.yaml:422",
@@ -91,6 +93,7 @@ function stackValues(stack: string) {
         role: c.role,
         controlsRemotes: plan.clusters.some((r) => r.role === "remote" && r.controlPlane === c.name),
         remotePilotAddress: c.role === "remote" ? `<east-west gateway address of ${c.controlPlane}>` : undefined,
+        meshConfig: spec.traffic.meshConfig,
       });
       const gateway = c.eastWestGateway
         ? gatewayValues({ network: c.network, exposure: c.eastWestGateway, externalIP: c.eastWestGateway === "NodePort" ? `<node address of ${c.name}>` : undefined })
@@ -101,13 +104,103 @@ function stackValues(stack: string) {
 }
 
 describe("chart values of every shipped stack", () => {
-  it("covers the five shipped stacks", () => {
-    expect(shippedStacks()).toEqual(["dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
+  it("covers the six shipped stacks", () => {
+    expect(shippedStacks()).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
   });
 
   it("snapshot", () => {
     expect(Object.fromEntries(shippedStacks().map((s) => [s, stackValues(s)]))).toMatchInlineSnapshot(`
       {
+        "cluster-local": {
+          "site-a": {
+            "base": {},
+            "istiod": {
+              "autoscaleEnabled": false,
+              "global": {
+                "meshID": "mesh1",
+                "multiCluster": {
+                  "clusterName": "site-a",
+                },
+                "network": "network1",
+                "proxy": {
+                  "resources": {
+                    "requests": {
+                      "cpu": "10m",
+                      "memory": "40Mi",
+                    },
+                  },
+                },
+              },
+              "meshConfig": {
+                "serviceSettings": [
+                  {
+                    "hosts": [
+                      "cache.sample.svc.cluster.local",
+                    ],
+                    "settings": {
+                      "clusterLocal": true,
+                    },
+                  },
+                ],
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "100Mi",
+                },
+              },
+            },
+            "namespace": {
+              "labels": {
+                "topology.istio.io/network": "network1",
+              },
+            },
+          },
+          "site-b": {
+            "base": {},
+            "istiod": {
+              "autoscaleEnabled": false,
+              "global": {
+                "meshID": "mesh1",
+                "multiCluster": {
+                  "clusterName": "site-b",
+                },
+                "network": "network1",
+                "proxy": {
+                  "resources": {
+                    "requests": {
+                      "cpu": "10m",
+                      "memory": "40Mi",
+                    },
+                  },
+                },
+              },
+              "meshConfig": {
+                "serviceSettings": [
+                  {
+                    "hosts": [
+                      "cache.sample.svc.cluster.local",
+                    ],
+                    "settings": {
+                      "clusterLocal": true,
+                    },
+                  },
+                ],
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "100Mi",
+                },
+              },
+            },
+            "namespace": {
+              "labels": {
+                "topology.istio.io/network": "network1",
+              },
+            },
+          },
+        },
         "dev": {
           "east": {
             "base": {},
@@ -619,6 +712,18 @@ describe("istiod values", () => {
       istiodRemote: { injectionPath: "/inject/cluster/remote0/net/network2" },
     });
     expect(v.global.remotePilotAddress).toBe(address);
+  });
+
+  it("meshConfig: a primary's istiod gets the stack's MeshConfig fields as the chart's top-level meshConfig value", () => {
+    const meshConfig = { serviceSettings: [{ settings: { clusterLocal: true }, hosts: ["cache.sample.svc.cluster.local"] }] };
+    expect(istiodValues({ ...primary, controlsRemotes: false, meshConfig }).meshConfig).toEqual(meshConfig);
+    // No MeshConfig fields: no key at all, so the chart's own meshConfig default (enablePrometheusMerge) stays as it is.
+    expect(istiodValues({ ...primary, controlsRemotes: false, meshConfig: {} })).not.toHaveProperty("meshConfig");
+  });
+
+  it("meshConfig: a remote runs no istiod, so its values never carry one (its primary's istiod applies the mesh settings)", () => {
+    const v = istiodValues({ meshId: "m", cluster: "r", network: "n", role: "remote", controlsRemotes: false, remotePilotAddress: "172.27.255.192", meshConfig: { serviceSettings: [] } });
+    expect(v).not.toHaveProperty("meshConfig");
   });
 
   it("a remote without its primary's address is an error, not a chart that silently renders no EndpointSlice", () => {
