@@ -86,6 +86,16 @@ export class FakeClient implements ClusterClient {
     return [...counts].map(([locality, count]) => ({ locality, count }));
   }
 
+  /** The service's trafficModel with live counts (per locality, and per locality and cluster for routed services). */
+  liveModel(service: string): StackOutputs["trafficModel"][string] {
+    const model = this.outputs.trafficModel[service];
+    const s = this.outputs.workloads.services.find((x) => x.name === service);
+    const replicasAt = (locality: string, cluster: string | undefined) =>
+      (s?.placements ?? []).filter((p) => p.locality === locality && p.cluster === cluster).reduce((n, p) => n + (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0), 0);
+    const placed = model.placedEndpoints?.map((e) => ({ ...e, count: replicasAt(e.locality, e.labels["topology.istio.io/cluster"]) }));
+    return { ...model, endpoints: this.live(service), ...(placed ? { placedEndpoints: placed } : {}) };
+  }
+
   /** What istiod programs for the client now (model, with live counts), minus the sidecar drops. */
   assignment(service: string, clientLocality: string): LocalityEntry[] {
     const model = this.outputs.trafficModel[service];
@@ -190,8 +200,11 @@ class FakeCluster implements KubeCluster {
   private requests(target: ExecTarget, script: string): string {
     const c = this.client(target);
     const n = Number(/^n=(\d+);/.exec(script)?.[1]);
-    const service = this.lab.outputs.workloads.services[0];
-    const model = predictFor({ ...this.lab.outputs.trafficModel[service.name], endpoints: this.lab.live(service.name) }, c.locality).shares;
+    // The service the loop calls (its URL is http://<service>.<namespace>:<port>/hello); the fake mesh answers as the model says.
+    const host = /http:\/\/([a-z0-9-]+)\./.exec(script)?.[1];
+    const service = this.lab.outputs.workloads.services.find((x) => x.name === host) ?? this.lab.outputs.workloads.services[0];
+    const network = this.lab.outputs.clusters[c.cluster]?.network;
+    const model = predictFor(this.lab.liveModel(service.name), { ...c, network }).shares;
     const shares = (this.lab.opts.actual ?? ((s) => s))(model);
     return this.lab.responder.lines(`${c.name}@${c.locality}`, shares, n);
   }
