@@ -300,3 +300,28 @@ describe("mesh layer: wrong inputs fail before anything is registered", () => {
     expect(await resolve(run.value.eastWestGatewayAddress.south)).toBe("10.1.2.3");
   });
 });
+
+describe("meshConfig (kindmesh:traffic.meshConfig)", () => {
+  it("cluster-local: every primary's istiod release carries the stack's serviceSettings as the chart's meshConfig", async () => {
+    const run = await layer("cluster-local");
+    const istiods = byType(run.resources, RELEASE).filter((r) => r.inputs.chart === "istiod");
+    expect(istiods.map((r) => r.name)).toEqual(["site-a-istiod", "site-b-istiod"]);
+    for (const r of istiods) {
+      expect(r.inputs.values.meshConfig).toEqual({ serviceSettings: [{ settings: { clusterLocal: true }, hosts: ["cache.sample.svc.cluster.local"] }] });
+    }
+  });
+
+  it("primary-remote with serviceSettings: the primary's istiod gets them, the remote's values do not", async () => {
+    const raw = stackRaw("primary-remote");
+    raw.traffic.meshConfig = { serviceSettings: [{ settings: { clusterLocal: true }, hosts: ["*.sample.svc.cluster.local"] }] };
+    const run = await layerOf(parse(raw, "primary-remote"));
+    expect(named(run.resources, RELEASE, "main0-istiod").inputs.values.meshConfig).toEqual(raw.traffic.meshConfig);
+    expect(named(run.resources, RELEASE, "remote0-istiod").inputs.values).not.toHaveProperty("meshConfig");
+  });
+
+  it("a stack without meshConfig leaves the chart's own meshConfig alone (no key)", async () => {
+    const run = await layer("flat");
+    for (const r of byType(run.resources, RELEASE).filter((x) => x.inputs.chart === "istiod")) expect(r.inputs.values).not.toHaveProperty("meshConfig");
+  });
+});
+

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { TrafficPolicies, destinationRuleSpec } from "../../components/trafficPolicies";
+import { TrafficPolicies, destinationRuleSpec, virtualServiceSpec } from "../../components/trafficPolicies";
 import type { ClusterHandle } from "../../components/types";
 import { CONTROL_PLANE_TOLERATION, Workloads, localityAffinity, versionLabel } from "../../components/workloads";
-import { destinationRuleSpecSchema, validateAgainstSchema } from "../../model/traffic/openapi";
+import { destinationRuleSpecSchema, httpRouteSchema, validateAgainstSchema } from "../../model/traffic/openapi";
 import { planMesh } from "../../model/build/plan";
 import { byType, named, underMocks } from "../helpers/components";
 import { parse, stackRaw } from "../helpers/configs";
@@ -132,5 +132,35 @@ describe("TrafficPolicies", () => {
       },
     });
     expect(dr.deletedWith).toBe(named(run.resources, "kubernetes:core/v1:Namespace", "cluster1-lifetime").urn);
+  });
+
+  it("cluster-local: the DestinationRule carries the subsets as written; one VirtualService per route, after its DestinationRule", async () => {
+    const spec = parse(stackRaw("cluster-local"), "cluster-local");
+    const run = await underMocks(() => {
+      const after = new k8s.core.v1.Namespace("istiod-stand-in", { metadata: { name: "stand-in" } });
+      return new TrafficPolicies("site-a-policies", { cluster: handle("site-a"), policies: spec.traffic.policies, routes: spec.traffic.routes, services: spec.traffic.services, after: [after] });
+    });
+    const dr = named(run.resources, "kubernetes:networking.istio.io/v1:DestinationRule", "site-a-policies-dr-helloworld");
+    expect(dr.inputs.spec.subsets).toEqual([
+      { name: "site-a", labels: { "topology.istio.io/cluster": "site-a" } },
+      { name: "site-b", labels: { "topology.istio.io/cluster": "site-b" } },
+    ]);
+    expect(named(run.resources, "kubernetes:networking.istio.io/v1:DestinationRule", "site-a-policies-dr-cache").inputs.spec).not.toHaveProperty("subsets");
+    const vss = run.resources.filter((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService");
+    expect(vss.map((v) => v.name)).toEqual(["site-a-policies-vs-helloworld"]);
+    const vs = vss[0];
+    expect(vs.inputs).toMatchObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "helloworld", namespace: "sample", labels: { "app.kubernetes.io/managed-by": "kindmesh" } } });
+    expect(vs.inputs.spec).toEqual({ hosts: ["helloworld.sample.svc.cluster.local"], http: spec.traffic.routes[0].http });
+    expect(vs.inputs.spec).not.toHaveProperty("gateways"); // default "mesh": the sidecars
+    expect(vs.dependencies).toEqual(expect.arrayContaining([dr.urn, named(run.resources, "kubernetes:core/v1:Namespace", "istiod-stand-in").urn]));
+    expect(vs.provider).toMatch(/site-a-provider/);
+    expect(vs.deletedWith).toBe(named(run.resources, "kubernetes:core/v1:Namespace", "site-a-lifetime").urn);
+  });
+
+  it.each(shippedStacks())("%s: every VirtualService's http routes pass Istio's published schema", (stack) => {
+    const spec = parse(stackRaw(stack), stack);
+    for (const route of spec.traffic.routes) {
+      for (const [i, http] of virtualServiceSpec(route, spec.traffic.services).http.entries()) expect(validateAgainstSchema(http, httpRouteSchema, `http[${i}]`)).toEqual([]);
+    }
   });
 });

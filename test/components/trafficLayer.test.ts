@@ -44,6 +44,19 @@ describe("the traffic layer in each topology (checks.md 7 and 9)", () => {
     }
   });
 
+  it("cluster-local: a VirtualService in every primary, next to its DestinationRules, waiting for istiod and the namespace", async () => {
+    const run = await runProgram("cluster-local");
+    const vss = run.resources.filter((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService");
+    expect(vss.map((v) => [clusterOf(v), v.inputs.metadata.name]).sort()).toEqual([["site-a", "helloworld"], ["site-b", "helloworld"]]);
+    expect(run.resources.filter((r) => r.type === DR).map((d) => `${clusterOf(d)}/${d.inputs.metadata.name}`).sort()).toEqual(["site-a/cache", "site-a/helloworld", "site-b/cache", "site-b/helloworld"]);
+    for (const vs of vss) {
+      const cluster = clusterOf(vs);
+      expect(vs.dependencies).toContain(urn(run, RELEASE, `${cluster}-istiod`));
+      expect(vs.dependencies).toContain(urn(run, "kubernetes:core/v1:Namespace", `${cluster}-workloads-ns-sample`));
+      expect(vs.dependencies).toContain(urn(run, DR, `${cluster}-policies-dr-helloworld`));
+    }
+  });
+
   it("pods wait until injection works: a remote's backends wait for its primary to hold the remote's secret", async () => {
     const run = await runProgram("primary-remote");
     const remoteBackend = run.resources.find((r) => r.type === DEPLOYMENT && r.inputs.metadata?.name === "helloworld-region2-zone2")!;
