@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { mermaidDiagram, mermaidId } from "../../../model/build/diagram";
 import { planMesh } from "../../../model/build/plan";
+import { isClusterLocal } from "../../../model/traffic/routing/match";
 import { diagramFor, runDiagram } from "../../../scripts/diagram";
 import { parse, stackRaw } from "../../helpers/configs";
 import { shippedStacks } from "../../helpers/stacks";
@@ -20,6 +21,12 @@ const diagramOf = (stack: string) => {
 describe("diagram", () => {
   it("ships at least the five documented stacks", () => {
     expect(shippedStacks()).toEqual(expect.arrayContaining(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]));
+  });
+
+  it("cluster-local: sleep-a calls helloworld everywhere but cache only in site-a", () => {
+    const lines = diagramOf("cluster-local").text.split("\n").filter((l) => l.startsWith("  site_a__client__sleep_a -.->"));
+    expect(lines.filter((l) => l.includes('"cache"'))).toEqual(['  site_a__client__sleep_a -.->|"cache"| site_a__cache__europe_zone1']);
+    expect(lines.filter((l) => l.includes('"helloworld"'))).toHaveLength(4);
   });
 
   it.each(shippedStacks())("%s: every cluster, node, backend, client, secret and route is drawn", (stack) => {
@@ -42,7 +49,9 @@ describe("diagram", () => {
     for (const b of plan.backends) expect(text).toContain(`${mermaidId(b.cluster, b.service, b.locality)}(["${b.service}<br/>${b.locality} ×${b.replicas}"])`);
     for (const cl of plan.clients) {
       expect(text).toContain(`${mermaidId(cl.cluster, "client", cl.name)}(("${cl.name}<br/>${cl.locality}"))`);
-      expect(lines.filter((l) => l.startsWith(`  ${mermaidId(cl.cluster, "client", cl.name)} -.->`))).toHaveLength(plan.backends.length);
+      // Every backend it can call: a cluster-local service's only in its own cluster.
+      const callable = plan.backends.filter((b) => b.cluster === cl.cluster || !isClusterLocal(`${b.service}.${b.namespace}.svc.cluster.local`, spec.traffic.meshConfig));
+      expect(lines.filter((l) => l.startsWith(`  ${mermaidId(cl.cluster, "client", cl.name)} -.->`))).toHaveLength(callable.length);
     }
     // Mermaid ids stay plain; labels are quoted.
     for (const l of lines.filter((x) => x.includes("-->") || x.includes("-.->"))) expect(l).toMatch(/^ {2}\w+ (-\.->|<-->|-->)\|"[^"]+"\| \w+$/);
