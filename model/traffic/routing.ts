@@ -150,7 +150,9 @@ export function predictRouted(
       return !routing.clusterLocal || e.labels?.[CLUSTER_LABEL] === client.cluster;
     });
     const policy = mergeSubsetPolicy(routing.trafficPolicy, subset?.trafficPolicy);
-    const prediction = predictTraffic({ ...base, ...localityPolicy(policy), endpoints, client: { locality: client.locality, labels } });
+    // cluster/network ride along for the multi-network model (contract §2 additions); without gateways they change nothing.
+    const where: Record<string, string> = { cluster: client.cluster, network: client.network };
+    const prediction = predictTraffic({ ...base, ...localityPolicy(policy), endpoints, client: { locality: client.locality, labels, ...where } });
     if (d.subset !== undefined) {
       const shown = Object.entries(want).map(([k, v]) => `${k}=${String(v)}`).join(", ") || "no labels";
       diagnostics.push({ code: "subset", message: `${pct(d.weight)} go to subset "${d.subset}" (${shown}): ${endpoints.reduce((n, e) => n + e.count, 0)} endpoint(s) in ${[...new Set(endpoints.map((e) => e.locality))].join(", ") || "no locality"}.` });

@@ -7,7 +7,9 @@ import { Problems, childPath, didYouMean, isPlainObject, show } from "../config/
 import type { TrafficInput } from "../config/trafficSpec";
 import { clientCluster } from "../build/plan";
 import { httpRouteSchema, meshConfigSchema, subsetSchema, validateAgainstSchema } from "./openapi";
-import { CLUSTER_LABEL, NETWORK_LABEL, proxyLabels } from "./routing";
+import { validateLocalityLbSetting, type LocalityLbSetting } from "./locality";
+import { CLUSTER_LABEL, NETWORK_LABEL, mergeSubsetPolicy, proxyLabels } from "./routing";
+import { explainIstioError } from "./trafficLint";
 import { chooseRoute, probeRequest } from "./routing/match";
 import type { ClusterSpec, ServiceSpec } from "../types";
 
@@ -43,8 +45,22 @@ function lintSubsets(p: Problems, traffic: TrafficInput, clusters: ClusterSpec[]
       if (first !== undefined) p.error(childPath(at, "name"), `subset "${name}" is already defined at ${childPath(path, first)}; subset names must be unique.`);
       else seen.set(name, j);
       if (clusters) checkTopologyLabels(p, childPath(at, "labels"), subset.labels, clusters);
+      lintSubsetLocality(p, childPath(at, "trafficPolicy"), policy.trafficPolicy, subset.trafficPolicy);
     });
   });
+}
+
+/** Istio's own localityLbSetting validation applies to a subset's policy too (with the rule's outlierDetection merged in). */
+function lintSubsetLocality(p: Problems, path: string, top: Record<string, unknown>, own: unknown): void {
+  const lb = isPlainObject(own) && isPlainObject(own.loadBalancer) ? own.loadBalancer.localityLbSetting : undefined;
+  if (!isPlainObject(lb)) return;
+  const setting = lb as LocalityLbSetting;
+  const at = childPath(childPath(path, "loadBalancer"), "localityLbSetting");
+  const verdict = validateLocalityLbSetting(setting, mergeSubsetPolicy(top, own).outlierDetection !== undefined);
+  for (const message of verdict.errors) {
+    const e = explainIstioError(message, setting, at);
+    p.error(e.path, `${message} (Istio rejects this DestinationRule). ${e.fix}`);
+  }
 }
 
 function lintDestination(p: Problems, at: string, dest: Record<string, unknown>, service: ServiceSpec, subsets: string[] | undefined): void {

@@ -123,7 +123,7 @@ export function trafficModel(spec: MeshSpec, plan: MeshPlan): TrafficModelOutput
           endpoints: [...counts].map(([locality, count]) => ({ locality, count })),
           istioVersion: spec.versions.istio,
           // Routed services: the drill needs each endpoint's cluster and the routes to predict per client.
-          ...(routed(routing) ? { routing, placedEndpoints: s.endpoints.map((e) => ({ locality: e.locality, count: e.count, labels: e.labels ?? {} })) } : {}),
+          ...(routed(routing) ? { routing, placedEndpoints: s.endpoints.map((e) => ({ ...e, labels: e.labels ?? {} })) } : {}),
         },
       ];
     }),

@@ -122,6 +122,14 @@ describe("lint against the topology", () => {
     expect(w?.message).toMatch(/matches no service.*Did you mean "cache.sample.svc.cluster.local"\?/);
   });
 
+  it("a subset's own localityLbSetting gets Istio's validation, at the subset's path", () => {
+    const raw = stack();
+    raw.traffic.policies[0].subsets[0].trafficPolicy = {
+      loadBalancer: { localityLbSetting: { distribute: [{ from: "europe/zone1/*", to: { "europe/zone1/*": 60, "europe/zone2/*": 30 } }] } },
+    };
+    expectProblem(raw, "traffic.policies[0].subsets[0].trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to", /total locality weight 90 != 100/, /Istio rejects this DestinationRule/);
+  });
+
   it("a client's cluster must have a node in its locality", () => {
     const raw = stack();
     raw.traffic.clients[0].cluster = "site-b";
