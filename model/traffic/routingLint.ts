@@ -10,7 +10,7 @@ import { httpRouteSchema, meshConfigSchema, subsetSchema, validateAgainstSchema 
 import { validateLocalityLbSetting, type LocalityLbSetting } from "./locality";
 import { CLUSTER_LABEL, NETWORK_LABEL, mergeSubsetPolicy, proxyLabels } from "./routing";
 import { explainIstioError } from "./trafficLint";
-import { chooseRoute, probeRequest } from "./routing/match";
+import { chooseRoute, probeRequest, reachableRoutes } from "./routing/match";
 import type { ClusterSpec, ServiceSpec } from "../types";
 
 const fqdn = (s: ServiceSpec) => `${s.name}.${s.namespace}.svc.cluster.local`;
@@ -115,25 +115,34 @@ function lintRoute(p: Problems, traffic: TrafficInput, i: number, clusters: Clus
   if (valid && service && clusters) lintReachable(p, traffic, i, service, clusters);
 }
 
-/** A route that no configured client ever takes is dead config: shadowed, or matching no client's labels. */
+/**
+ * A route no configured client can ever take is dead config (an error): shadowed by a route that takes all of
+ * their requests, or matching none of them (sourceLabels, sourceNamespace, gateways, port). A route clients can
+ * take, but not with verify's request (GET /hello), is a warning: verify never measures it.
+ */
 function lintReachable(p: Problems, traffic: TrafficInput, i: number, service: ServiceSpec, clusters: ClusterSpec[]): void {
   const { http } = traffic.routes[i];
-  const taken = new Set<number>();
-  let clients = 0;
-  for (const c of traffic.clients) {
+  const reachable = new Set<number>();
+  const probed = new Set<number>();
+  const placed = traffic.clients.flatMap((c) => {
     const cluster = clientCluster(clusters, c);
-    if (!cluster) continue;
-    clients++;
-    const labels = proxyLabels({ locality: c.locality, cluster: cluster.name, network: cluster.network, namespace: c.namespace, podLabels: { app: c.name } });
-    const choice = chooseRoute(http, { labels, namespace: c.namespace }, service.port, probeRequest(service.name, service.namespace, service.port));
-    if (choice.kind === "route") taken.add(choice.index);
+    return cluster ? [{ c, cluster }] : [];
+  });
+  for (const { c, cluster } of placed) {
+    const proxy = { labels: proxyLabels({ locality: c.locality, cluster: cluster.name, network: cluster.network, namespace: c.namespace, podLabels: { app: c.name } }), namespace: c.namespace };
+    for (const k of reachableRoutes(http, proxy, service.port)) reachable.add(k);
+    const choice = chooseRoute(http, proxy, service.port, probeRequest(service.name, service.namespace, service.port));
+    if (choice.kind === "route") probed.add(choice.index);
   }
-  if (clients === 0) return;
-  const catchAll = http.findIndex((r) => !Array.isArray(r.match) || r.match.length === 0);
+  if (placed.length === 0) return;
+  const who = placed.map(({ c, cluster }) => `${c.namespace}/${c.name} in ${cluster.name}`).join(", ");
   http.forEach((_, k) => {
-    if (taken.has(k)) return;
-    const why = catchAll >= 0 && catchAll < k ? `http[${catchAll}] has no match and takes every request before it` : `its matches hold for none of the clients (${traffic.clients.map((c) => `${c.namespace}/${c.name} in ${c.locality}`).join(", ")}) with verify's request GET /hello`;
-    p.error(childPath(childPath(traffic.routePaths[i], "http"), k), `no client can ever take this route: ${why}. Istio adds topology.istio.io/cluster and topology.istio.io/network to every proxy's labels; fix the match or remove the route.`);
+    const at = childPath(childPath(traffic.routePaths[i], "http"), k);
+    if (!reachable.has(k)) {
+      p.error(at, `no client can ever take this route: for every client (${who}) an earlier route takes all its requests, or none of its matches applies (sourceLabels, sourceNamespace, gateways, port). Istio adds topology.istio.io/cluster and topology.istio.io/network to every proxy's labels; fix the match or remove the route.`);
+    } else if (!probed.has(k)) {
+      p.warn(at, `verify's requests (GET /hello from each client) never take this route, so the plan and verify do not cover it.`);
+    }
   });
 }
 

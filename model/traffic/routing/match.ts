@@ -64,6 +64,29 @@ export function sourceMatches(match: Record<string, unknown>, proxy: RouteProxy,
   return match.sourceNamespace === undefined || match.sourceNamespace === "" || match.sourceNamespace === proxy.namespace;
 }
 
+const REQUEST_FIELDS = ["uri", "method", "scheme", "authority", "headers", "queryParams", "withoutHeaders"];
+
+/** Whether a match has request-level conditions (Envoy checks them per request); without any it takes every request. */
+export function hasRequestConditions(match: Record<string, unknown>): boolean {
+  return REQUEST_FIELDS.some((k) => match[k] !== undefined && !(isPlainObject(match[k]) && Object.keys(match[k] as object).length === 0));
+}
+
+/**
+ * The routes some request of this proxy can take: those with a match that applies to the proxy, up to the first
+ * one that takes every request (no match, or a match without request conditions).
+ */
+export function reachableRoutes(http: Record<string, unknown>[], proxy: RouteProxy, port: number): number[] {
+  const out: number[] = [];
+  for (const [index, route] of http.entries()) {
+    const matches = Array.isArray(route.match) ? route.match.filter(isPlainObject) : [];
+    if (matches.length === 0) return [...out, index];
+    const applying = matches.filter((m) => sourceMatches(m, proxy, port));
+    if (applying.length > 0) out.push(index);
+    if (applying.some((m) => !hasRequestConditions(m))) return out;
+  }
+  return out;
+}
+
 /** The request-level part of a match, as Envoy evaluates it on the probe request. */
 export function requestMatches(match: Record<string, unknown>, req: ProbeRequest): boolean {
   const ignoreCase = match.ignoreUriCase === true;

@@ -87,10 +87,19 @@ describe("lint against the topology", () => {
   it("a route no client can ever match: its match fits no client, or a catch-all before it takes everything", () => {
     const raw = stack();
     raw.traffic.routes[0].http[1].match[0].sourceLabels = { app: "nobody" };
-    expectProblem(raw, `${R}.http[1]`, /no client can ever take this route: its matches hold for none of the clients/);
+    expectProblem(raw, `${R}.http[1]`, /no client can ever take this route: for every client \(sample\/sleep-a in site-a, sample\/sleep-b in site-b\)/, /none of its matches applies/);
     const shadowed = stack();
     delete shadowed.traffic.routes[0].http[0].match;
-    expectProblem(shadowed, `${R}.http[1]`, /http\[0\] has no match and takes every request before it/);
+    expectProblem(shadowed, `${R}.http[1]`, /an earlier route takes all its requests/);
+  });
+
+  it("a route clients can take, but not with verify's GET /hello, is only a warning", () => {
+    const raw = stack();
+    raw.traffic.routes[0].http.unshift({ name: "api", match: [{ uri: { prefix: "/api" } }], route: [{ destination: { host: "helloworld", subset: "site-b" } }] });
+    const spec = parse(raw);
+    expect(spec.warnings.find((w) => w.path === `${R}.http[0]`)?.message).toMatch(/verify's requests \(GET \/hello from each client\) never take this route/);
+    // A request-conditioned route does not shadow the ones after it.
+    expect(spec.warnings.filter((w) => w.path.startsWith(R)).map((w) => w.path)).toEqual([`${R}.http[0]`]);
   });
 
   it("a destination host that is not the service", () => {
