@@ -88,8 +88,9 @@ function servicePlan(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): Servic
   });
   const keys = assignPlanKeys(rows.map((r) => r.c), (c) => JSON.stringify(rows.find((r) => r.c === c), (k, v) => (k === "c" ? undefined : v)));
   const result: ServiceTrafficPlan = { diagnostics: {}, ifLocalityFails: {}, ...(routed(routing) ? { decidedBy: {} } : {}) };
-  for (const r of [...rows].sort((a, b) => (keys.get(a.c) ?? "").localeCompare(keys.get(b.c) ?? ""))) {
-    const key = keys.get(r.c) ?? r.c.locality;
+  const keyOf = (r: (typeof rows)[number]) => keys.get(r.c) ?? r.c.locality;
+  for (const r of [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))) {
+    const key = keyOf(r);
     result[key] = r.shares;
     result.diagnostics[key] = r.diagnostics;
     result.ifLocalityFails[key] = r.failed;
