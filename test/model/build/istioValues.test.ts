@@ -117,6 +117,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "site-a",
@@ -161,6 +162,7 @@ describe("chart values of every shipped stack", () => {
             "istiod": {
               "autoscaleEnabled": false,
               "global": {
+                "hub": "docker.io/istio",
                 "meshID": "mesh1",
                 "multiCluster": {
                   "clusterName": "site-b",
