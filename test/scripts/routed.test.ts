@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { VerifyReport } from "../../model/verify/verifyReport";
 import { drillPlans, runDrill } from "../../scripts/drill";
 import type { SignalSource } from "../../scripts/lib/client";
+import { outboundCluster } from "../../scripts/lib/envoy";
 import { openLab } from "../../scripts/lib/lab";
+import { predictFor } from "../../scripts/lib/prediction";
 import { runVerify, splitPlans } from "../../scripts/verify";
 import { FakeClient, type FakeOptions } from "./fakes/lab";
 import { recordingIo } from "./fakes/io";
@@ -53,6 +55,20 @@ describe("verify cluster-local", () => {
     const causes = failed?.diagnosis?.causes.join("\n") ?? "";
     expect(causes).toMatch(/The model noted \(route\): VirtualService helloworld http\[0\] "from-site-a" decides/);
     expect(causes).toMatch(/The model noted \(subset\): 20% go to subset "site-b" \(topology.istio.io\/cluster=site-b\)/);
+  });
+});
+
+describe("the sidecar cluster the diagnosis reads", () => {
+  it("a route to one subset: outbound|<port>|<subset>|<host>, with the subset's own load assignment; a split: the plain cluster", async () => {
+    const lab = await openLab(new FakeClient("cluster-local"), "cluster-local");
+    const [a, b] = lab.outputs.workloads.clients;
+    const model = lab.outputs.trafficModel.helloworld;
+    const toB = predictFor(model, { ...b, network: "network1" });
+    expect(toB.subset).toBe("site-b");
+    expect(toB.assignment.map((e) => [e.locality, e.priority, e.endpoints])).toEqual([["asia/zone3", 0, 1], ["asia/zone4", 1, 1]]);
+    expect(outboundCluster("helloworld", "sample", 5000, toB.subset)).toBe("outbound|5000|site-b|helloworld.sample.svc.cluster.local");
+    expect(predictFor(model, { ...a, network: "network1" }).subset).toBeUndefined();
+    expect(outboundCluster("helloworld", "sample", 5000)).toBe("outbound|5000||helloworld.sample.svc.cluster.local");
   });
 });
 
