@@ -10,6 +10,9 @@ import * as path from "node:path";
 import { type Document, LineCounter, isMap, isScalar, parseDocument } from "yaml";
 import type { RootCaInput } from "../../model/config/rootCa";
 import { CONFIG_KEYS } from "../../model/config/spec";
+import { type RawConfig, stackFileName } from "../../model/stackCheck";
+
+export { stackFileName };
 
 /** A value as the stack file holds it: plain, or encrypted (`{ secure: v1:... }`, set with `--secret`). */
 export type ConfigValue = { secure: false; value: unknown } | { secure: true; ciphertext: string };
@@ -24,14 +27,6 @@ export interface StackFile {
   locate(configPath: string): { line: number; col: number } | undefined;
 }
 
-/** Raw input of parseConfig, as config.ts builds it from the CLI's config. */
-export interface RawStackConfig {
-  topology?: unknown;
-  traffic?: unknown;
-  versions?: unknown;
-  rootCa?: RootCaInput;
-  unknownKeys?: string[];
-}
 
 /** A stack file that cannot be read, with every place that is wrong. */
 export class StackFileError extends Error {
@@ -55,10 +50,6 @@ export function stackNames(projectDir: string): string[] {
   } catch {
     return [];
   }
-}
-
-export function stackFileName(stack: string): string {
-  return `Pulumi.${stack}.yaml`;
 }
 
 interface Parsed {
@@ -169,7 +160,7 @@ function locateNode(parsed: Parsed, keys: (string | number)[]): { line: number; 
  * as written, the root CA's empty defaults as "not set", and every other `kindmesh:` key reported as unknown.
  * An encrypted rootCaKey cannot be read without the stack's passphrase: it is passed as `encrypted`.
  */
-export function rawConfigOf(stackFile: StackFile, project = "kindmesh"): RawStackConfig {
+export function rawConfigOf(stackFile: StackFile, project = "kindmesh"): RawConfig {
   const plain = (key: string): unknown => {
     const v = stackFile.config[`${project}:${key}`];
     return v === undefined || v.secure ? undefined : v.value;

@@ -376,7 +376,7 @@ describe("all problems at once", () => {
       message = (err as ConfigError).message;
     }
     const lines = message.split("\n");
-    expect(lines[0]).toBe("The stack configuration has 2 problems; nothing was deployed. Fix them in Pulumi.<stack>.yaml:");
+    expect(lines[0]).toBe("The stack configuration has 2 problems; nothing was deployed. Fix them in Pulumi.dev.yaml:");
     expect(lines.slice(1).map((l) => l.split(":")[0])).toEqual(["  - topology.clusters[0].name", "  - versions.istio"]);
     expect(message).toMatch(/1.20.0 is older than kindmesh supports \(1.24.0 or newer\)/);
   });
