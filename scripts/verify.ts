@@ -6,6 +6,7 @@ import { overallVerdict, type CheckResult, type SplitResult, type VerifyReport }
 import { type CheckArgs, parseCheckArgs } from "./lib/args";
 import { type ClusterClient, type Io, processIo } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";
+import { PROJECT_DIR, requireStackFile } from "./lib/stackFile";
 import { diagnoseSplit } from "./lib/diagnose";
 import { EXIT, KubeError } from "./lib/errors";
 import { kubectlClient } from "./lib/kubectl";
@@ -77,6 +78,7 @@ export async function verifyLab(lab: Lab, args: CheckArgs, io: Io): Promise<Veri
 export async function runVerify(argv: string[], deps: VerifyDeps): Promise<number> {
   return runCommand(deps.io, argv, async () => {
     const args = parseCheckArgs(argv, "verify");
+    requireStackFile(args.stack, PROJECT_DIR);
     try {
       const lab = await openLab(deps.client, args.stack);
       const report = await verifyLab(lab, args, deps.io);

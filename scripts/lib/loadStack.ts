@@ -3,15 +3,13 @@
  * clusters' kubeconfig files. config.ts (for `pulumi up`/`preview`) and the offline commands (check, diagram)
  * both come through here, so the program and the commands judge a stack the same way.
  */
-import * as path from "node:path";
 import { kubeconfigProblems } from "../../components/existingCluster";
 import type { ClusterSpec } from "../../model/types";
 import { type RawConfig, type StackCheck, checkStack } from "../../model/stackCheck";
-import { EXIT, UserError } from "./errors";
-import { rawConfigOf, readStackFile, stackNames } from "./stackFile";
+import { PROJECT_DIR, rawConfigOf, readStackFile, requireStackFile, stackNames } from "./stackFile";
 
-/** The project directory: where Pulumi.yaml is (the CLI runs the program there). */
-export const PROJECT_DIR = path.resolve(__dirname, "../..");
+export { PROJECT_DIR, requireStackFile };
+
 
 /** Every other stack file that reads cleanly; a broken one is its own check's business. */
 export function otherStacks(stack: string, projectDir: string): { stack: string; raw: RawConfig }[] {
@@ -34,14 +32,6 @@ export function checkRawStack(stack: string, raw: RawConfig, opts: { projectDir:
     others: otherStacks(stack, opts.projectDir),
     kubeconfigProblems: (c: ClusterSpec) => kubeconfigProblems([c], opts.homeDir),
   });
-}
-
-/** Throws "no such stack file; these exist: …" as a usage error (exit 2) when the stack has no file. */
-export function requireStackFile(stack: string, projectDir: string): void {
-  const names = stackNames(projectDir);
-  if (!names.includes(stack)) {
-    throw new UserError(`no such stack file Pulumi.${stack}.yaml; these exist: ${names.join(", ") || "(none)"}`, EXIT.usage);
-  }
 }
 
 /** Checks a stack from its file, as the CLI would merge it; YAML mistakes throw a StackFileError. */

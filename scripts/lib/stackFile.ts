@@ -11,6 +11,7 @@ import { type Document, LineCounter, isMap, isScalar, parseDocument } from "yaml
 import type { RootCaInput } from "../../model/config/rootCa";
 import { CONFIG_KEYS } from "../../model/config/spec";
 import { type RawConfig, stackFileName } from "../../model/stackCheck";
+import { EXIT, UserError } from "./errors";
 
 export { stackFileName };
 
@@ -38,6 +39,9 @@ export class StackFileError extends Error {
     this.name = "StackFileError";
   }
 }
+
+/** The project directory: where Pulumi.yaml is (the CLI runs the program there). */
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** The stacks that have a `Pulumi.<stack>.yaml` next to `Pulumi.yaml`. */
 export function stackNames(projectDir: string): string[] {
@@ -94,6 +98,14 @@ export function splitConfigPath(configPath: string): (string | number)[] {
   const re = /([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
   for (const m of configPath.matchAll(re)) parts.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
   return parts;
+}
+
+/** Throws "no such stack file; these exist: …" as a usage error (exit 2) when the stack has no file. */
+export function requireStackFile(stack: string, projectDir: string): void {
+  const names = stackNames(projectDir);
+  if (!names.includes(stack)) {
+    throw new UserError(`no such stack file Pulumi.${stack}.yaml; these exist: ${names.join(", ") || "(none)"}`, EXIT.usage);
+  }
 }
 
 /** Reads and merges a stack's files; throws {@link StackFileError} for YAML or shape mistakes. */
