@@ -1,6 +1,6 @@
 /**
  * `npm run verify -- <stack> [--requests N] [--alpha A] [--json] [--verbose]`: is the deployed lab what the
- * stack says? Runs checks.md §10–§14 against the live clusters and exits 0 only if every one holds.
+ * stack says? Runs the checks the README lists (discovery, east-west gateways, pod routes, shared root, traffic split) against the live clusters and exits 0 only if every one holds.
  */
 import { overallVerdict, type CheckResult, type SplitResult, type VerifyReport } from "../model/verify/verifyReport";
 import { type CheckArgs, parseCheckArgs } from "./lib/args";

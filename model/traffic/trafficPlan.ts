@@ -61,7 +61,7 @@ function rounded(shares: Shares): Shares {
   return Object.fromEntries(floors.map((f) => [f.k, f.micros / MICRO]));
 }
 
-/** checks.md 6: `distribute` never fails over; the plan says so where a rule applies to the client. */
+/** `distribute` never fails over; the plan says so where a rule applies to the client. */
 function distributeNote(setting: LocalityLbSetting | null | undefined, client: string): Diagnostic[] {
   const rule = setting?.distribute?.find((r) => localityMatch(client, r.from));
   if (!rule) return [];
