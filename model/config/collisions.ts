@@ -9,6 +9,7 @@ import type { MeshSpec, Problem } from "../types";
 
 /** What Docker and kind see of a stack: names and addresses that must be unique on the engine. */
 export interface Footprint {
+  stack: string;
   /** The stack file, e.g. `Pulumi.dev.yaml`. */
   file: string;
   /** Absent when the stack has no kind cluster (existing clusters do not use the Docker network). */
@@ -24,6 +25,7 @@ export function kindClusterName(_spec: MeshSpec, cluster: MeshSpec["clusters"][n
 export function footprintOf(spec: MeshSpec, file: string): Footprint {
   const kind = spec.clusters.filter((c) => c.kind === "kind");
   return {
+    stack: spec.stack,
     file,
     ...(kind.length > 0 ? { network: { name: spec.dockerNetwork.name, subnet: spec.dockerNetwork.subnet } } : {}),
     kindClusters: kind.map((c) => ({ path: `topology.clusters[${c.index}].name`, name: kindClusterName(spec, c), apiServerPort: c.apiServerPort })),
@@ -41,7 +43,7 @@ export function stackCollisions(mine: Footprint, others: Footprint[]): Problem[]
       if (mine.network.name === other.network.name) {
         problems.push({
           path: "topology.dockerNetwork.name",
-          message: `the Docker network "${mine.network.name}" is also the network of ${other.file}; ${SIDE_BY_SIDE}. Give this stack its own name, or remove the key for the default kindmesh-<stack>.`,
+          message: `the Docker network "${mine.network.name}" is also the network of ${other.file}; ${SIDE_BY_SIDE}. Give this stack its own name, or remove the key for the default kindmesh-${mine.stack}.`,
         });
       }
       const a = parseCidr(mine.network.subnet);
