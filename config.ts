@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RootCaInput } from "./model/config/rootCa";
 import { CONFIG_KEYS } from "./model/config/spec";
 import type { StackCheck } from "./model/stackCheck";
-import { checkRawStack } from "./scripts/lib/loadStack";
+import { PROJECT_DIR, checkRawStack } from "./scripts/lib/loadStack";
 
 export interface StackConfig {
   stack: string;
@@ -59,10 +59,10 @@ export function readStackConfig(): StackConfig {
 
 /**
  * The stack as `up` deploys it, judged by the same checkStack as `npm run check`: parse, Istio's validation,
- * lint, root CA, existing clusters' kubeconfigs, collisions with the project's other stack files. The CLI
- * runs the program in the project directory, which holds those files.
+ * lint, root CA, existing clusters' kubeconfigs, collisions with the project's other stack files (next to
+ * Pulumi.yaml, wherever the CLI was started).
  */
 export function loadStack(): StackCheck {
   const { stack, raw } = readStackConfig();
-  return checkRawStack(stack, raw, { projectDir: process.cwd(), homeDir: os.homedir() });
+  return checkRawStack(stack, raw, { projectDir: PROJECT_DIR, homeDir: os.homedir() });
 }

@@ -158,4 +158,16 @@ describe("check: warnings, --strict, --json and the command line", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toBe("error: no such stack file Pulumi.nope.yaml; these exist: dev, flat, hybrid-nodeport, multinet, primary-remote\n");
   });
+
+  it("an encrypted rootCaKey cannot be read without the passphrase: check judges the certificate only", async () => {
+    const cert = fs.readFileSync(path.join(ROOT, "test/fixtures/rootca/root-cert.pem"), "utf8");
+    const secure = { secure: "v1:AAAA:BBBB" };
+    const good = await check(["mine"], project({ "Pulumi.mine.yaml": mine((_r, x) => Object.assign(x, { "kindmesh:rootCaCert": cert, "kindmesh:rootCaKey": secure })) }));
+    expect(good.code).toBe(0);
+    const leaf = fs.readFileSync(path.join(ROOT, "test/fixtures/rootca/leaf-cert.pem"), "utf8");
+    const bad = await check(["mine"], project({ "Pulumi.mine.yaml": mine((_r, x) => Object.assign(x, { "kindmesh:rootCaCert": leaf, "kindmesh:rootCaKey": secure })) }));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^Pulumi\.mine\.yaml:\d+:\d+: error: rootCaCert: is not a CA certificate/m);
+    expect(bad.out).not.toMatch(/rootCaKey/);
+  });
 });
