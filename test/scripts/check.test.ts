@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCheck } from "../../scripts/check";
-import { splitConfigPath } from "../../scripts/lib/stackFile";
+import { splitConfigPath, stackNames } from "../../scripts/lib/stackFile";
 import { stackRaw } from "../helpers/configs";
 import { ROOT } from "../helpers/stacks";
 import { recordingIo } from "./fakes/io";
@@ -156,7 +156,7 @@ describe("check: warnings, --strict, --json and the command line", () => {
     expect((await check(["dev", "-s", "flat"])).err).toMatch(/^error: one stack, not dev flat/);
     const missing = await check(["nope"]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toBe("error: no such stack file Pulumi.nope.yaml; these exist: dev, flat, hybrid-nodeport, multinet, primary-remote\n");
+    expect(missing.err).toBe(`error: no such stack file Pulumi.nope.yaml; these exist: ${stackNames(ROOT).join(", ")}\n`);
   });
 
   it("an encrypted rootCaKey cannot be read without the passphrase: check judges the certificate only", async () => {
