@@ -39,7 +39,7 @@ const STACK_OPTION: OptionSpec = { name: "stack", value: "<stack>", help: "the s
 const REQUESTS: OptionSpec = { name: "requests", value: "N", help: "requests per client and service, 10-100000 (default 300)" };
 const ALPHA: OptionSpec = { name: "alpha", value: "A", help: "significance of the split test, in (0, 1) (default 0.001)" };
 const JSON_FLAG: OptionSpec = { name: "json", help: "print the report as JSON on stdout (for CI)" };
-const VERBOSE: OptionSpec = { name: "verbose", help: "also list what every check looked at, not only what failed" };
+const VERBOSE: OptionSpec = { name: "verbose", help: "list every fact each check saw (by default only the first few)" };
 const HELP: OptionSpec = { name: "help", help: "print this help" };
 const LIVE_EXIT: [number, string][] = [
   [0, "every check held"],
