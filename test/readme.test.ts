@@ -77,7 +77,7 @@ function block(firstLine: string): string {
 /** Every `npm run <cmd> ...` the README shows, up to the end of its code span, line or comment. */
 function documentedCommandLines(): { command: string; args: string[]; text: string }[] {
   const found: { command: string; args: string[]; text: string }[] = [];
-  for (const m of README.matchAll(/npm run ([a-z|]+)((?: --)?(?: [^`\n#]*)?)/g)) {
+  for (const m of README.matchAll(/npm run ([a-z:|]+)((?: --)?(?: [^`\n#]*)?)/g)) {
     const args = m[2].trim().replace(/^-- ?/, "");
     for (const command of m[1].split("|")) found.push({ command, args: args === "" ? [] : args.split(/\s+/), text: m[0] });
   }
