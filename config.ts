@@ -2,9 +2,12 @@
  * The only reader of Pulumi configuration: the three structured keys of contract §1, and the optional root CA
  * (`rootCaCert`, secret `rootCaKey`), as raw values for `parseConfig` to validate.
  */
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type { RootCaInput } from "./model/config/rootCa";
 import { CONFIG_KEYS } from "./model/config/spec";
+import type { StackCheck } from "./model/stackCheck";
+import { PROJECT_DIR, checkRawStack } from "./scripts/lib/loadStack";
 
 export interface StackConfig {
   stack: string;
@@ -52,4 +55,14 @@ export function readStackConfig(): StackConfig {
       ...(unknownKeys.length > 0 ? { unknownKeys } : {}),
     },
   };
+}
+
+/**
+ * The stack as `up` deploys it, judged by the same checkStack as `npm run check`: parse, Istio's validation,
+ * lint, root CA, existing clusters' kubeconfigs, collisions with the project's other stack files (next to
+ * Pulumi.yaml, wherever the CLI was started).
+ */
+export function loadStack(): StackCheck {
+  const { stack, raw } = readStackConfig();
+  return checkRawStack(stack, raw, { projectDir: PROJECT_DIR, homeDir: os.homedir() });
 }

@@ -2,32 +2,19 @@
  * Composition root: stack config -> parseConfig -> planMesh -> clusters, mesh and traffic layers -> outputs.
  * An invalid configuration registers no resource and ends with the ConfigError message, not a stack trace.
  */
-import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
-import { buildClusterLayer, buildMeshLayer, buildTrafficLayer, kubeconfigProblems } from "./components";
-import { readStackConfig } from "./config";
+import { buildClusterLayer, buildMeshLayer, buildTrafficLayer } from "./components";
+import { loadStack } from "./config";
 import type { ClusterOutput } from "./model/build/outputs";
-import { planMesh } from "./model/build/plan";
-import { ConfigError, parseConfig, type MeshSpec } from "./model/config/spec";
-import { formatServicePlan, planTraffic, trafficModel as modelOf, workloads as workloadsOf } from "./model/traffic/trafficPlan";
+import { formatErrors } from "./model/stackCheck";
+import { formatServicePlan, trafficModel as modelOf, workloads as workloadsOf } from "./model/traffic/trafficPlan";
 
-function load(): MeshSpec {
-  const { stack, raw } = readStackConfig();
-  try {
-    return parseConfig(raw, { stack });
-  } catch (err) {
-    // RunError ends the program with just its message: the user sees the list of problems, not our code.
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
-    throw err;
-  }
-}
-
-const spec = load();
-for (const w of spec.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
-// Existing clusters' kubeconfigs are files: read them all before the first resource, and report every problem.
-const unreadable = kubeconfigProblems(spec.clusters, os.homedir());
-if (unreadable.length > 0) throw new pulumi.RunError(`Cannot reach the existing clusters; nothing was deployed:\n  - ${unreadable.join("\n  - ")}`);
-const plan = planMesh(spec);
+// The same judgement as `npm run check`: every problem (config, kubeconfigs of existing clusters) before the
+// first resource. RunError ends the program with just its message, not our stack trace.
+const checked = loadStack();
+for (const w of checked.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
+if (!checked.ok) throw new pulumi.RunError(formatErrors(checked));
+const { spec, plan } = checked;
 
 const clusterLayer = buildClusterLayer(spec, plan);
 const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters, {
@@ -36,7 +23,7 @@ const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters, {
 buildTrafficLayer(spec, plan, clusterLayer.clusters, mesh.ready);
 
 // The predicted split is plain data: a preview prints it, and a changed weight changes the output's diff.
-const predicted = planTraffic(spec, plan);
+const predicted = checked.trafficPlan;
 for (const [service, servicePlan] of Object.entries(predicted)) pulumi.log.info(formatServicePlan(service, servicePlan));
 
 type Outputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

@@ -7,6 +7,10 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, type Recorded } from "../test/helpers/mocks";
+import { parseBenchArgs } from "./lib/args";
+import { type Io, processIo } from "./lib/client";
+import { runCommand, runMain } from "./lib/command";
+import { EXIT } from "./lib/errors";
 
 /** Resource types whose creation takes tens of seconds or minutes on a real machine. */
 export const SLOW_TYPES = new Set([
@@ -89,9 +93,13 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+/** The bench command; returns the exit code (`--help` and unknown options are answered before any evaluation). */
+export async function runBench(argv: string[], io: Io, body: () => Promise<void> = main): Promise<number> {
+  return runCommand(io, argv, async () => {
+    parseBenchArgs(argv);
+    await body();
+    return EXIT.ok;
   });
 }
+
+runMain(module, () => runBench(process.argv.slice(2), processIo()));

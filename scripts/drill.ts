@@ -7,6 +7,7 @@ import { overallVerdict, type SplitResult, type VerifyReport } from "../model/ve
 import { parseCheckArgs } from "./lib/args";
 import { type Clock, type ClusterClient, type Io, type SignalSource, processIo, realClock } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";
+import { PROJECT_DIR, requireStackFile } from "./lib/stackFile";
 import { diagnoseSplit } from "./lib/diagnose";
 import { type DrillTarget, drillTargets, restoreTargets, scaleTargets, waitEndpointsGone } from "./lib/drillSteps";
 import { EXIT } from "./lib/errors";
@@ -44,6 +45,7 @@ export function drillPlans(lab: Lab, targets: DrillTarget[], fail: string): Spli
 export async function runDrill(argv: string[], deps: DrillDeps): Promise<number> {
   return runCommand(deps.io, argv, async () => {
     const args = parseCheckArgs(argv, "drill");
+    requireStackFile(args.stack, PROJECT_DIR);
     const fail = args.fail ?? "";
     try {
       const lab = await openLab(deps.client, args.stack);

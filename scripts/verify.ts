@@ -1,11 +1,12 @@
 /**
  * `npm run verify -- <stack> [--requests N] [--alpha A] [--json] [--verbose]`: is the deployed lab what the
- * stack says? Runs checks.md §10–§14 against the live clusters and exits 0 only if every one holds.
+ * stack says? Runs the checks the README lists (discovery, east-west gateways, pod routes, shared root, traffic split) against the live clusters and exits 0 only if every one holds.
  */
 import { overallVerdict, type CheckResult, type SplitResult, type VerifyReport } from "../model/verify/verifyReport";
 import { type CheckArgs, parseCheckArgs } from "./lib/args";
 import { type ClusterClient, type Io, processIo } from "./lib/client";
 import { runCommand, runMain } from "./lib/command";
+import { PROJECT_DIR, requireStackFile } from "./lib/stackFile";
 import { diagnoseSplit } from "./lib/diagnose";
 import { EXIT, KubeError } from "./lib/errors";
 import { kubectlClient } from "./lib/kubectl";
@@ -80,6 +81,7 @@ export async function verifyLab(lab: Lab, args: CheckArgs, io: Io): Promise<Veri
 export async function runVerify(argv: string[], deps: VerifyDeps): Promise<number> {
   return runCommand(deps.io, argv, async () => {
     const args = parseCheckArgs(argv, "verify");
+    requireStackFile(args.stack, PROJECT_DIR);
     try {
       const lab = await openLab(deps.client, args.stack);
       const report = await verifyLab(lab, args, deps.io);

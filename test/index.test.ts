@@ -114,9 +114,9 @@ describe("an invalid configuration", () => {
       { name: "prod-b", network: "network-west", kubeconfig: "/nonexistent/b.yaml" },
     );
     const { error, resources } = await runProgramExpectingError("dev", { config: { "kindmesh:topology": topology } });
-    expect(error.message).toMatch(/^Cannot reach the existing clusters; nothing was deployed:/);
-    expect(error.message).toMatch(/cluster "prod-a" \(topology.clusters\[2\]\): cannot read the kubeconfig \/nonexistent\/a.yaml/);
-    expect(error.message).toMatch(/cluster "prod-b" \(topology.clusters\[3\]\): cannot read the kubeconfig \/nonexistent\/b.yaml/);
+    expect(error.message).toMatch(/^The stack configuration has 2 problems; nothing was deployed\. Fix them in Pulumi\.dev\.yaml:/);
+    expect(error.message).toMatch(/  - topology\.clusters\[2\]\.kubeconfig: cluster "prod-a" \(topology.clusters\[2\]\): cannot read the kubeconfig \/nonexistent\/a.yaml/);
+    expect(error.message).toMatch(/  - topology\.clusters\[3\]\.kubeconfig: cluster "prod-b" \(topology.clusters\[3\]\): cannot read the kubeconfig \/nonexistent\/b.yaml/);
     expect(resources).toEqual([]);
   });
 

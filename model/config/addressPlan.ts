@@ -1,5 +1,5 @@
 /**
- * The address plan (checks.md 1 and 3): the stack's Docker subnet, unique pod/service subnets, which clusters
+ * The address plan: the stack's Docker subnet, unique pod/service subnets, which clusters
  * need an east-west gateway, MetalLB pools carved from the Docker subnet, and fixed API server ports.
  */
 import {
@@ -65,7 +65,7 @@ function checkSizes(p: Problems, r: Ranged): void {
   }
 }
 
-/** checks.md 1: disjoint from the Docker network, inside one cluster, and among clusters sharing a network. */
+/** Disjoint from the Docker network, inside one cluster, and among clusters sharing a network. */
 function checkOverlaps(p: Problems, ranges: Ranged[], docker: Cidr | undefined): void {
   for (const r of ranges) {
     const path = `topology.clusters[${r.cluster.index}].${r.key}`;

@@ -9,18 +9,19 @@ import type { Problem } from "../types";
 export class ConfigError extends Error {
   readonly problems: Problem[];
 
-  constructor(problems: Problem[]) {
-    super(formatProblems(problems));
+  /** `file`: the stack file the user edits, e.g. `Pulumi.mine.yaml`. */
+  constructor(problems: Problem[], file = "the stack file") {
+    super(formatProblems(problems, file));
     this.name = "ConfigError";
     this.problems = problems;
   }
 }
 
-function formatProblems(problems: Problem[]): string {
+function formatProblems(problems: Problem[], file: string): string {
   const n = problems.length;
   const head = `The stack configuration has ${n} problem${n === 1 ? "" : "s"}; nothing was deployed. Fix ${
     n === 1 ? "it" : "them"
-  } in Pulumi.<stack>.yaml:`;
+  } in ${file}:`;
   return [head, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join("\n");
 }
 

@@ -11,6 +11,8 @@ export interface RootCaInput {
   key?: string;
   /** Whether the key is stored encrypted (`pulumi config set --secret`). */
   keyIsSecret?: boolean;
+  /** The key is set but encrypted and not readable here (a check without the passphrase): only the certificate is checked. */
+  keyEncrypted?: boolean;
 }
 
 export interface RootCa {
@@ -36,7 +38,12 @@ function certificate(p: Problems, pem: string): X509Certificate | undefined {
 
 /** Both or neither; a PEM CA certificate; a PEM key that is its key and is stored as a secret. */
 export function readRootCa(p: Problems, input: RootCaInput | undefined): RootCa | undefined {
-  const { cert, key, keyIsSecret } = input ?? {};
+  const { cert, key, keyIsSecret, keyEncrypted } = input ?? {};
+  if (keyEncrypted) {
+    if (cert === undefined) p.error(CERT, `is missing: a root CA needs its certificate and its key. ${FIX}`);
+    else certificate(p, cert);
+    return undefined;
+  }
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) {
     p.error(cert === undefined ? CERT : KEY, `is missing: a root CA needs its certificate and its key. ${FIX}`);

@@ -78,7 +78,7 @@ export function parseConfig(
   lintRouting(p, traffic, known);
   const versions = readVersions(p, raw.versions);
   const rootCa = readRootCa(p, raw.rootCa);
-  if (p.errors.length > 0) throw new ConfigError(p.errors);
+  if (p.errors.length > 0) throw new ConfigError(p.errors, `Pulumi.${stack}.yaml`);
   return {
     stack,
     meshId: topology.meshId,

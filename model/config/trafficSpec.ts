@@ -39,6 +39,19 @@ export function nodeLocalities(clusters: ClusterSpec[]): string[] {
   return [...new Set(clusters.flatMap((c) => c.nodes.map((n) => n.locality)))];
 }
 
+/**
+ * " Did you mean …?" for a locality no node has: first the localities it is the start of (`region1/zone1` for a
+ * node at `region1/zone1/sub-a`); then, when its region exists, the closest locality of that region only (a
+ * region written right is not a typo); else the closest of all.
+ */
+export function localityDidYouMean(locality: string, known: string[]): string {
+  const below = known.filter((k) => k.startsWith(`${locality}/`));
+  if (below.length > 0) return ` Did you mean ${below.slice(0, 3).map((k) => `"${k}"`).join(" or ")}?`;
+  const region = locality.split("/")[0];
+  const sameRegion = known.filter((k) => k.split("/")[0] === region);
+  return didYouMean(locality, sameRegion.length > 0 ? sameRegion : known);
+}
+
 /** `clusters` is undefined while the topology has errors: its localities are then not all known. */
 function checkPlaced(p: Problems, path: string, locality: string, clusters: ClusterSpec[] | undefined, what: string): void {
   if (!clusters) return;
@@ -47,7 +60,7 @@ function checkPlaced(p: Problems, path: string, locality: string, clusters: Clus
   const existing = clusters.filter((c) => c.kind === "existing").map((c) => c.name);
   const where = known.length > 0 ? ` The kind nodes have: ${known.join(", ")}.` : "";
   const note = existing.length > 0 ? ` (The localities of existing clusters ${existing.join(", ")} are not known before deploying; kindmesh places ${what} on kind nodes only.)` : "";
-  p.error(path, `no node has locality "${locality}", so the ${what} would never be scheduled.${didYouMean(locality, known)}${where}${note}`);
+  p.error(path, `no node has locality "${locality}", so the ${what} would never be scheduled.${localityDidYouMean(locality, known)}${where}${note}`);
 }
 
 function readService(p: Problems, path: string, raw: unknown, clusters: ClusterSpec[] | undefined): ServiceSpec | undefined {

@@ -1,5 +1,5 @@
 /**
- * DestinationRule lint against the real topology (checks.md 6 and 8): Istio's published schema, Istio's own
+ * DestinationRule lint against the real topology: Istio's published schema, Istio's own
  * validation of `localityLbSetting`, and every `from`/`to`/failover name matched against the localities
  * the stack's nodes really have — the mistakes that make a weighted split or a failover silently vanish.
  */

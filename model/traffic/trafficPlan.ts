@@ -52,11 +52,26 @@ function routedClient(spec: MeshSpec, c: PlannedClient) {
   return { locality: c.locality, cluster: c.cluster, network, namespace: c.namespace, podLabels: { app: c.name } };
 }
 
+const MICRO = 1e6;
+
+/**
+ * Shares rounded to millionths so that they still add up to what the model predicted: an even three-way
+ * split stays 1 in total (largest remainder), instead of 0.999999 that reads as a failing millionth.
+ */
 function rounded(shares: Shares): Shares {
-  return Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
+  const entries = Object.entries(shares);
+  const total = Math.round(entries.reduce((sum, [, v]) => sum + v, 0) * MICRO);
+  const floors = entries.map(([k, v]) => ({ k, micros: Math.floor(v * MICRO + 1e-9), rest: v * MICRO - Math.floor(v * MICRO + 1e-9) }));
+  let missing = total - floors.reduce((sum, f) => sum + f.micros, 0);
+  for (const f of [...floors].sort((a, b) => b.rest - a.rest)) {
+    if (missing <= 0) break;
+    f.micros += 1;
+    missing -= 1;
+  }
+  return Object.fromEntries(floors.map((f) => [f.k, f.micros / MICRO]));
 }
 
-/** checks.md 6: `distribute` never fails over; the plan says so where a rule applies to the client. */
+/** `distribute` never fails over; the plan says so where a rule applies to the client. */
 function distributeNote(setting: LocalityLbSetting | null | undefined, client: string): Diagnostic[] {
   const rule = setting?.distribute?.find((r) => localityMatch(client, r.from));
   if (!rule) return [];
@@ -156,9 +171,11 @@ function bar(fraction: number): string {
 
 function shareLines(shares: Shares, indent: string): string[] {
   const entries = Object.entries(shares).filter(([, v]) => v > 0).sort(([a], [b]) => a.localeCompare(b));
-  const failing = 1 - entries.reduce((sum, [, v]) => sum + v, 0);
+  // In whole millionths (the plan's resolution): failures show only when the model left requests unserved.
+  const failingMicros = MICRO - entries.reduce((sum, [, v]) => sum + Math.round(v * MICRO), 0);
+  const failing = failingMicros / MICRO;
   const lines = entries.map(([loc, v]) => `${indent}${loc.padEnd(24)} ${bar(v)} ${(v * 100).toFixed(1).padStart(5)}%`);
-  if (failing > 1e-6) lines.push(`${indent}${"(requests fail)".padEnd(24)} ${bar(failing)} ${(failing * 100).toFixed(1).padStart(5)}%`);
+  if (failingMicros > 0) lines.push(`${indent}${"(requests fail)".padEnd(24)} ${bar(failing)} ${(failing * 100).toFixed(1).padStart(5)}%`);
   return lines;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { SplitVerdict } from "./verdict";
 
-/** One after-deploy check (checks.md §10–§13): a verdict, what was seen, and what is wrong. */
+/** One after-deploy check: a verdict, what was seen, and what is wrong. */
 export interface CheckResult {
   id: "discovery" | "gateways" | "podRoutes" | "sharedRoot";
   title: string;
@@ -186,7 +186,7 @@ function explainRow(row: Diagnosis["rows"][number], input: ExplainInput): string
   const v = input.verdict?.rows.find((r) => r.locality === locality);
   if (m && s && s.healthy > 0 && v && v.predicted > 0 && v.observed === 0) {
     const where = (input.placements[locality] ?? []).filter((p) => p.cluster !== input.clientCluster);
-    const path = where.some((p) => p.network !== input.clientNetwork) ? "the east-west gateway path (check 11)" : "pod routes to the other cluster (check 12) and unique pod CIDRs";
+    const path = where.some((p) => p.network !== input.clientNetwork) ? "the east-west gateway path (the east-west gateways check)" : "pod routes to the other cluster (the pod routes check) and unique pod CIDRs";
     out.push(`${locality} is programmed with healthy endpoints, yet no request arrived there: connections to it fail; check ${path}.`);
   }
   return out;
@@ -203,10 +203,10 @@ function missingEndpoints(locality: string, input: ExplainInput): string {
   const gateways = remote.filter((p) => p.network !== input.clientNetwork && input.faults.gateways?.includes(p.cluster)).map((p) => p.cluster);
   const parts = [`Missing remote endpoints: the sidecar has none in ${locality} (cluster ${clusters.join(", ") || "unknown"}), so its share never arrives.`];
   if (unsynced.length > 0) {
-    parts.push(`istiod does not see ${unsynced.join(", ")} as synced (check 10): the remote secret's server must be that cluster's control-plane container IP, never 127.0.0.1 (istio#31081).`);
+    parts.push(`istiod does not see ${unsynced.join(", ")} as synced (the discovery check): the remote secret's server must be that cluster's control-plane container IP, never 127.0.0.1 (istio#31081).`);
   }
   if (gateways.length > 0) {
-    parts.push(`Unreachable gateway: the east-west gateway of ${gateways.join(", ")} has no address or does not answer (check 11): MetalLB missing or its pool not ready; with NodePort, set externalIPs to a node's container IP.`);
+    parts.push(`Unreachable gateway: the east-west gateway of ${gateways.join(", ")} has no address or does not answer (the east-west gateways check): MetalLB missing or its pool not ready; with NodePort, set externalIPs to a node's container IP.`);
   }
   if (unsynced.length === 0 && gateways.length === 0) {
     parts.push("Likely: istiod does not read that cluster (remote secret server 127.0.0.1, istio#31081), the cross-network gateway is missing (multi-network), or the nodes were labelled after the pods started.");

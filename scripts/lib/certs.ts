@@ -1,5 +1,5 @@
 /**
- * The shared-root check (checks.md §13) on PEM text: every primary's `cacerts` carries the same
+ * The shared-root check on PEM text: every primary's `cacerts` carries the same
  * `root-cert.pem`, its `ca-cert.pem` is a CA issued and signed by that root, `cert-chain.pem` is the
  * intermediate then the root (istio-on-kind.md §7), and the root istiod distributes (`istio-ca-root-cert`) is
  * that root. Remotes run no istiod and have no `cacerts`.

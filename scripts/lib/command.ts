@@ -2,6 +2,7 @@
  * The frame every command runs in: any thrown error becomes one message on stderr (and, with --json, a JSON
  * object on stdout) and an exit code; a stack trace only with KINDMESH_DEBUG=1.
  */
+import { HelpRequested } from "./args";
 import type { Io } from "./client";
 import { describeError } from "./errors";
 
@@ -10,6 +11,10 @@ export async function runCommand(io: Io, argv: string[], body: () => Promise<num
   try {
     return await body();
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.out(err.text);
+      return 0;
+    }
     const { message, exitCode } = describeError(err);
     io.err(`${message}\n`);
     if (process.env.KINDMESH_DEBUG === "1" && err instanceof Error && err.stack) io.err(`${err.stack}\n`);

@@ -1,5 +1,5 @@
 /**
- * The steps of the failover drill (checks.md §15): find the backends of a locality, record their replicas,
+ * The steps of the failover drill: find the backends of a locality, record their replicas,
  * scale them to 0, wait until they are gone from every client's sidecar, and scale them back.
  */
 import type { Clock, KubeCluster } from "./client";

@@ -1,5 +1,5 @@
 /**
- * Checks 10 (discovery) and 13 (shared root) of checks.md, against the live clusters.
+ * The discovery and shared root checks of verify, against the live clusters.
  *
  * Discovery reads istiod's `/debug/clusterz` with `pilot-discovery request GET /debug/clusterz` inside the
  * istiod container (istiod serves its debug endpoints on 127.0.0.1:15014; pilot/cmd/pilot-discovery/app/

@@ -1,5 +1,5 @@
 /**
- * Checks 11 (east-west gateways) and 12 (pod routes) of checks.md. Both run uninjected probe pods (see
+ * The east-west gateways and pod routes checks of verify. Both run uninjected probe pods (see
  * probes.ts), so they test the network beneath the mesh: a sidecar would hide a broken route behind retries.
  */
 import type { CheckResult } from "../../model/verify/verifyReport";

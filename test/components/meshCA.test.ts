@@ -79,7 +79,7 @@ describe("MeshCA: generated root", () => {
       expect(data["root-cert.pem"]).toBe(await resolve(run.value.rootCertPem));
       roots.add(data["root-cert.pem"]);
     }
-    // checks.md 13: every cluster shares the root.
+    // Every cluster shares the root.
     expect(roots.size).toBe(1);
   });
 

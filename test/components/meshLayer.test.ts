@@ -83,7 +83,7 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
     expect(byType(run.resources, RELEASE).filter((r) => r.inputs.chart === "istiod")).toHaveLength(spec.clusters.length);
   });
 
-  it("names and networks agree everywhere Istio reads them (checks.md 4)", async () => {
+  it("names and networks agree everywhere Istio reads them", async () => {
     const run = await layer(stack);
     for (const c of planMesh(parse(stackRaw(stack), stack)).clusters) {
       const values = named(run.resources, RELEASE, `${c.name}-istiod`).inputs.values;

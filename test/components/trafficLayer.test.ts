@@ -15,7 +15,7 @@ const urn = (run: ProgramRun, type: string, name: string) => {
   return hit.urn;
 };
 
-describe("the traffic layer in each topology (checks.md 7 and 9)", () => {
+describe("the traffic layer in each topology", () => {
   it("dev (multi-primary): a DestinationRule in every primary; a Service everywhere; the client only in east", async () => {
     const run = await runProgram("dev");
     expect(run.resources.filter((r) => r.type === DR).map(clusterOf).sort()).toEqual(["east", "west"]);

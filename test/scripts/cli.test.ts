@@ -38,6 +38,30 @@ describe("arguments", () => {
     expect(parseCheckArgs(["dev", "--fail", "east/zone1"], "drill").fail).toBe("east/zone1");
     expect(parseDiagramArgs(["dev", "--markdown"])).toEqual({ stack: "dev", markdown: true });
   });
+
+  it("takes the stack as Pulumi users type it: -s, --stack, --stack=; the same stack twice is one", () => {
+    expect(parseCheckArgs(["-s", "flat"], "verify").stack).toBe("flat");
+    expect(parseCheckArgs(["--stack", "flat", "--json"], "verify")).toMatchObject({ stack: "flat", json: true });
+    expect(parseCheckArgs(["--stack=flat", "--fail", "region1"], "drill")).toMatchObject({ stack: "flat", fail: "region1" });
+    expect(parseCheckArgs(["flat", "-s", "flat"], "verify").stack).toBe("flat");
+    expect(parseDiagramArgs(["-s", "dev"])).toEqual({ stack: "dev", markdown: false });
+  });
+
+  it("rejects unknown short options, values given to flags, and a missing -s value, with exit code 2", () => {
+    const usage = (argv: string[]) => {
+      try {
+        parseCheckArgs(argv, "verify");
+      } catch (err) {
+        expect((err as UserError).exitCode).toBe(2);
+        return (err as UserError).message;
+      }
+      throw new Error("expected a usage error");
+    };
+    expect(usage(["dev", "-v"])).toMatch(/^unknown option -v\nusage: npm run verify -- <stack>/);
+    expect(usage(["dev", "--json=yes"])).toMatch(/^--json takes no value/);
+    expect(usage(["-s"])).toMatch(/^-s needs a value/);
+    expect(usage(["-s", "--json"])).toMatch(/^-s needs a value/);
+  });
 });
 
 describe("bars and tables", () => {

@@ -124,9 +124,12 @@ describe("verify's messages when the lab cannot be checked", () => {
     const { code, io } = await verifyWith(() => ({ code: 255, stderr: "error: no stack named 'flat' found\n" }));
     expect(code).toBe(3);
     expect(io.errText()).toBe('error: no stack named "flat" (Pulumi.flat.yaml exists, but the stack was never created)\n  hint: deploy it first: npm run up -- flat\n');
+    // A stack without a file is a wrong command line, found before the Pulumi CLI is asked.
     const other = await verifyWith(() => ({ code: 255, stderr: "error: no stack named 'nope' found" }), ["nope", "--json"]);
-    expect(other.io.errText()).toMatch(/there is no Pulumi\.nope\.yaml either; the shipped stacks are: cluster-local, dev, flat, hybrid-nodeport, multinet, primary-remote/);
-    expect(other.io.json()).toMatchObject({ ok: false, exitCode: 3, error: expect.stringMatching(/^no stack named "nope"/) });
+    expect(other.code).toBe(2);
+    expect(other.calls).toEqual([]);
+    expect(other.io.errText()).toMatch(/^error: no such stack file Pulumi\.nope\.yaml; these exist: (.*, )?dev, flat, hybrid-nodeport, (.*, )?multinet, primary-remote(, .*)?\n$/);
+    expect(other.io.json()).toMatchObject({ ok: false, exitCode: 2, error: expect.stringMatching(/^no such stack file Pulumi\.nope\.yaml/) });
   });
 
   it("the Pulumi CLI missing, and undecryptable secrets", async () => {

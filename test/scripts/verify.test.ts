@@ -114,7 +114,7 @@ describe("verify on a broken lab", () => {
     expect(report.checks[0].problems).toEqual([expect.stringMatching(/^istiod in cluster2 does not know cluster cluster1: no Secret istio-remote-secret-cluster1/)]);
   });
 
-  it("an unreachable east-west gateway fails check 11 and names the fix", async () => {
+  it("an unreachable east-west gateway fails the gateways check and names the fix", async () => {
     const { code, report } = await verify("dev", { reachable: (from, _n, _h, port) => !(from === "east" && port === 15443) });
     expect(code).toBe(1);
     const gw = report.checks.find((c) => c.id === "gateways");

@@ -674,7 +674,7 @@ describe("chart values of every shipped stack", () => {
     }
   });
 
-  it.each(shippedStacks())("%s: names and networks agree (checks.md 4)", (stack) => {
+  it.each(shippedStacks())("%s: names and networks agree", (stack) => {
     for (const [cluster, v] of Object.entries(stackValues(stack))) {
       expect(v.istiod.global.multiCluster.clusterName).toBe(cluster);
       expect(v.namespace.labels["topology.istio.io/network"]).toBe(v.istiod.global.network);

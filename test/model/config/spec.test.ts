@@ -376,7 +376,7 @@ describe("all problems at once", () => {
       message = (err as ConfigError).message;
     }
     const lines = message.split("\n");
-    expect(lines[0]).toBe("The stack configuration has 2 problems; nothing was deployed. Fix them in Pulumi.<stack>.yaml:");
+    expect(lines[0]).toBe("The stack configuration has 2 problems; nothing was deployed. Fix them in Pulumi.dev.yaml:");
     expect(lines.slice(1).map((l) => l.split(":")[0])).toEqual(["  - topology.clusters[0].name", "  - versions.istio"]);
     expect(message).toMatch(/1.20.0 is older than kindmesh supports \(1.24.0 or newer\)/);
   });
@@ -407,5 +407,32 @@ describe("versions", () => {
     const raw = stackRaw("dev");
     raw.versions = { kindNodeImage: "kindest/node:v1.35.8" };
     expect(parse(raw).warnings.map((w) => w.path)).toContain("versions.kindNodeImage");
+  });
+});
+
+describe("did-you-mean for a locality no node has", () => {
+  it("offers the locality it is the start of, not a neighbouring zone", () => {
+    const raw = stackRaw("flat");
+    raw.topology.clusters[0].nodes[0].locality = "region1/zone1/sub-a";
+    raw.traffic.services[0].localities[0] = "region1/zone1/sub-a";
+    raw.traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting.distribute[0].from = "region1/zone1/*";
+    raw.traffic.clients[0].locality = "region1/zone1";
+    expectProblem(raw, "traffic.clients[0].locality", /no node has locality "region1\/zone1"/, /Did you mean "region1\/zone1\/sub-a"\?/);
+    expect(problemsOf(raw).find((p) => p.path === "traffic.clients[0].locality")?.message).not.toMatch(/region1\/zone2"\?/);
+  });
+
+  it("never offers another region for a region that exists", () => {
+    const raw = stackRaw("dev");
+    raw.topology.clusters[1].nodes[0].locality = "west/zone-c";
+    raw.traffic.services[0].localities[2] = "west/zone-c";
+    // "west/zone1" is as far from "east/zone1" as from "west/zone-c", but west is a real region: the offer stays in west.
+    raw.traffic.clients[0].locality = "west/zone1";
+    expectProblem(raw, "traffic.clients[0].locality", /Did you mean "west\/zone-c"\?/);
+  });
+
+  it("a misspelt region gets the closest locality of all", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.clients[0].locality = "eats/zone1";
+    expectProblem(raw, "traffic.clients[0].locality", /Did you mean "east\/zone1"\?/);
   });
 });

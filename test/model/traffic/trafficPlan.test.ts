@@ -147,4 +147,16 @@ describe("the table printed on every preview", () => {
     expect(text).toContain("    (requests fail)          ████████████████████ 100.0%");
     expect(text).toMatch(/note \(removed-locality\): .*east\/zone2/);
   });
+
+  it("an even three-way split is served in full: no phantom failures from rounding", () => {
+    const raw = stackRaw("dev");
+    raw.traffic.policies[0].trafficPolicy = { loadBalancer: { localityLbSetting: { enabled: false } } };
+    const { spec, plan } = planOf(raw);
+    const helloworld = planTraffic(spec, plan).helloworld;
+    const shares = helloworld["east/zone1"] as Record<string, number>;
+    expect(Object.values(shares).sort()).toEqual([0.333333, 0.333333, 0.333334]);
+    const text = formatServicePlan("helloworld", helloworld);
+    expect(text).toContain("    east/zone1               ███████·············  33.3%");
+    expect(text).not.toContain("requests fail");
+  });
 });

@@ -41,13 +41,13 @@ describe("explainSplit", () => {
     const d = explainSplit(input({ sidecar: { nodeLocality: "region1/zone1", assignment: MODEL.slice(0, 2) }, faults: { discovery: ["cluster2"] } }));
     expect(d.rows.find((r) => r.locality === "region3/zone4")).toEqual({ locality: "region3/zone4", model: MODEL[2], match: false });
     expect(d.causes).toEqual([
-      "Missing remote endpoints: the sidecar has none in region3/zone4 (cluster cluster2), so its share never arrives. istiod does not see cluster2 as synced (check 10): the remote secret's server must be that cluster's control-plane container IP, never 127.0.0.1 (istio#31081).",
+      "Missing remote endpoints: the sidecar has none in region3/zone4 (cluster cluster2), so its share never arrives. istiod does not see cluster2 as synced (the discovery check): the remote secret's server must be that cluster's control-plane container IP, never 127.0.0.1 (istio#31081).",
     ]);
   });
 
   it("missing endpoints behind another network's gateway name the unreachable gateway", () => {
     const d = explainSplit(input({ clientNetwork: "n-east", sidecar: { nodeLocality: "region1/zone1", assignment: MODEL.slice(0, 2) }, faults: { gateways: ["cluster2"] } }));
-    expect(d.causes[0]).toMatch(/^Missing remote endpoints: .* Unreachable gateway: the east-west gateway of cluster2 has no address or does not answer \(check 11\): MetalLB missing/);
+    expect(d.causes[0]).toMatch(/^Missing remote endpoints: .* Unreachable gateway: the east-west gateway of cluster2 has no address or does not answer \(the east-west gateways check\): MetalLB missing/);
   });
 
   it("missing endpoints with no failed check list the usual suspects", () => {
@@ -87,7 +87,7 @@ describe("explainSplit", () => {
     const verdict = judgeSplit({ "region1/zone1": 0.7, "region1/zone2": 0.2, "region3/zone4": 0.1 }, { "region1/zone1": 232, "region1/zone2": 68 });
     const d = explainSplit(input({ verdict, counters: [{ counter: "hosts.cx_connect_fail", before: 0, after: 30, delta: 30 }] }));
     expect(d.causes).toEqual([
-      "region3/zone4 is programmed with healthy endpoints, yet no request arrived there: connections to it fail; check pod routes to the other cluster (check 12) and unique pod CIDRs.",
+      "region3/zone4 is programmed with healthy endpoints, yet no request arrived there: connections to it fail; check pod routes to the other cluster (the pod routes check) and unique pod CIDRs.",
       "Envoy counted 30 hosts.cx_connect_fail during the run: some paths fail and retries hide it.",
     ]);
   });
