@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { mirrorScript, type ImageCachePlan } from "../model/build/imageCache";
-import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindTriggers } from "../model/build/kindConfig";
+import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindNameOf, kindTriggers } from "../model/build/kindConfig";
 import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/build/kindScript";
 import type { ClusterSpec } from "../model/types";
 import type { DockerNetwork } from "./dockerNetwork";
@@ -49,6 +49,8 @@ export class KindCluster extends pulumi.ComponentResource {
   readonly provider: k8s.Provider;
   /** The control-plane node container, where kubectl runs with kind's admin kubeconfig. */
   readonly controlPlane: string;
+  /** The name kind and Docker know the cluster by: `<stack>-<cluster>` (Istio's cluster name stays `spec.name`). */
+  readonly kindName: string;
 
   constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kindmesh:clusters:KindCluster", name, {}, opts);
@@ -56,15 +58,16 @@ export class KindCluster extends pulumi.ComponentResource {
     const { spec, network, imageCache } = args;
     this.spec = spec;
     this.controlPlane = controlPlaneNode(spec);
+    this.kindName = kindNameOf(spec);
     const commandName = `${name}-kind-cluster`;
 
     this.command = new command.local.Command(
       commandName,
       {
-        create: kindCreateScript(spec.name, args.wait ?? "5m"),
+        create: kindCreateScript(this.kindName, args.wait ?? "5m"),
         // A locality change rewrites the kind config (stdin) but needs no new cluster: NodeLocality relabels.
-        update: kindUpdateScript(spec.name, commandName),
-        delete: kindDeleteScript(spec.name),
+        update: kindUpdateScript(this.kindName, commandName),
+        delete: kindDeleteScript(this.kindName),
         stdin: kindConfigYaml(spec, args.nodeImage, imageCache?.plan.containerdConfigPatches),
         environment: { KIND_EXPERIMENTAL_DOCKER_NETWORK: network.network.name },
         triggers: kindTriggers(spec, args.nodeImage, network.spec, imageCache !== undefined),

@@ -23,7 +23,10 @@ export interface NodeSpec {
   zone: string;
   /** Empty when the locality has two parts. */
   subzone: string;
-  /** The container / Kubernetes node name kind gives it: `<cluster>-control-plane`, `<cluster>-worker2`, ... */
+  /**
+   * The container / Kubernetes node name kind gives it, from the cluster's kind name:
+   * `<stack>-<cluster>-control-plane`, `<stack>-<cluster>-worker2`, ...
+   */
   nodeName: string;
 }
 
@@ -36,7 +39,13 @@ export interface AddressRange {
 }
 
 export interface ClusterSpec {
+  /** As written in the stack file: Istio's cluster ID (clusterName, remote secrets, topology labels). */
   name: string;
+  /**
+   * Kind clusters: the name kind and Docker see, `<stack>-<name>`, so that two stacks with a cluster of the
+   * same name (a copied stack file) never share a kind cluster or node containers.
+   */
+  kindName?: string;
   /** Position in `topology.clusters`, for config paths in messages. */
   index: number;
   role: ClusterRole;

@@ -103,6 +103,12 @@ export function kindTriggers(cluster: ClusterSpec, nodeImage: string, network: D
   ];
 }
 
+/** The name kind and Docker know the cluster by (`<stack>-<cluster>`); Istio keeps `cluster.name`. */
+export function kindNameOf(cluster: ClusterSpec): string {
+  if (cluster.kind !== "kind" || cluster.kindName === undefined) throw new Error(`cluster "${cluster.name}" is not a kind cluster with a kind name`);
+  return cluster.kindName;
+}
+
 /** The first control-plane node: kind's kubeconfig and the API server live there. */
 export function controlPlaneNode(cluster: ClusterSpec): string {
   const node = cluster.nodes.find((n) => n.role === "control-plane");

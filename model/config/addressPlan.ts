@@ -22,7 +22,28 @@ import { Problems, show } from "./problems";
 import type { ClusterSpec, DockerNetworkSpec } from "../types";
 import type { TopologyInput } from "./topologySpec";
 
-export const DEFAULT_DOCKER_SUBNET = "172.30.0.0/16";
+/**
+ * Where default Docker subnets come from: 172.16.0.0/16, the one /16 of 172.16.0.0/12 outside Docker's own
+ * default address pools (172.17-31.0.0/16 and 192.168.0.0/16 in /20s: moby libnetwork/ipamutils, daemon option
+ * default-address-pools), so a network Docker makes for something else never takes a stack's subnet; and apart
+ * from the 10.x pod and service subnets kindmesh allocates.
+ */
+export const DEFAULT_SUBNET_BLOCK = "172.16.0.0/16";
+/** One /24 per stack: 126 node containers (lower half) and 3 MetalLB pools (top quarter). */
+const DEFAULT_SUBNET_PREFIX = 24;
+/** What bigger labs are told to write instead: outside Docker's pools and kindmesh's 10.1-10.255 allocations. */
+const LARGER_SUBNET_EXAMPLE = "10.0.0.0/16";
+
+/**
+ * A stack's default Docker subnet: a /24 of DEFAULT_SUBNET_BLOCK chosen by the stack name's hash, so it is the
+ * same on every machine and run, and two stacks (a copied stack file) get different ones unless their names'
+ * hashes meet (1 in 256; the subnet-overlap preflight then names the other network).
+ */
+export function defaultDockerSubnet(stack: string): string {
+  // The hash's top byte: FNV-1a's low bits spread short names poorly ("flat" and "primary-remote" meet there).
+  const slot = nameHash(stack) >>> (32 - (DEFAULT_SUBNET_PREFIX - 16));
+  return `172.16.${slot}.0/${DEFAULT_SUBNET_PREFIX}`;
+}
 
 /** kind gives every node a /24 of the pod subnet (kube-controller-manager's default node-cidr-mask-size). */
 const NODE_POD_PREFIX = 24;
@@ -89,20 +110,21 @@ function checkOverlaps(p: Problems, ranges: Ranged[], docker: Cidr | undefined):
   });
 }
 
-function checkDockerCapacity(p: Problems, docker: Cidr, clusters: ClusterSpec[], poolClusters: ClusterSpec[]): void {
+function checkDockerCapacity(p: Problems, docker: Cidr, clusters: ClusterSpec[], poolClusters: ClusterSpec[], isDefault: boolean): void {
   const path = "topology.dockerNetwork.subnet";
+  const what = isDefault ? `${docker.text} (this stack's default)` : docker.text;
   const capacity = poolCapacity(docker);
   if (poolClusters.length > capacity) {
     const names = poolClusters.map((c) => c.name).join(", ");
     p.error(
       path,
-      `${docker.text} is too small: ${poolClusters.length} clusters need a MetalLB pool (${names}) and its top quarter holds ${capacity}. Use a /${prefixForPools(poolClusters.length)} or larger, e.g. "172.30.0.0/16".`,
+      `${what} is too small: ${poolClusters.length} clusters need a MetalLB pool (${names}) and its top quarter holds ${capacity}. Set topology.dockerNetwork.subnet to a /${prefixForPools(poolClusters.length)} or larger, e.g. "${LARGER_SUBNET_EXAMPLE}".`,
     );
   }
   const nodes = clusters.reduce((n, c) => n + c.nodes.length, 0);
   const nodeRoom = cidrSize(docker) / 2 - 2;
   if (nodes > nodeRoom) {
-    p.error(path, `${docker.text} leaves ${Math.max(0, nodeRoom)} addresses for ${nodes} node containers; use a larger subnet, e.g. "172.30.0.0/16".`);
+    p.error(path, `${what} leaves ${Math.max(0, nodeRoom)} addresses for ${nodes} node containers; set topology.dockerNetwork.subnet to a larger one, e.g. "${LARGER_SUBNET_EXAMPLE}".`);
   }
 }
 
@@ -124,10 +146,10 @@ export function planAddresses(
 ): { dockerNetwork: DockerNetworkSpec; clusters: ClusterSpec[] } {
   const clusters = topology.clusters.map((c) => ({ ...c }));
   markGateways(clusters);
-  const subnetText = topology.dockerNetwork.subnet ?? DEFAULT_DOCKER_SUBNET;
+  const subnetText = topology.dockerNetwork.subnet ?? defaultDockerSubnet(stack);
   let docker = readSubnet(p, "topology.dockerNetwork.subnet", subnetText);
   if (docker && docker.prefix > 28) {
-    p.error("topology.dockerNetwork.subnet", `${docker.text} is too small for node containers and MetalLB pools; use a /24 or larger, e.g. "172.30.0.0/16".`);
+    p.error("topology.dockerNetwork.subnet", `${docker.text} is too small for node containers and MetalLB pools; use a /24 or larger, e.g. "${LARGER_SUBNET_EXAMPLE}".`);
     docker = undefined;
   }
   const ranges: Ranged[] = [];
@@ -153,7 +175,7 @@ export function planAddresses(
 
   const poolClusters = kindClusters.filter((c) => c.needsEastWestGateway && c.eastWestGateway === "LoadBalancer");
   if (docker && kindClusters.length > 0) {
-    checkDockerCapacity(p, docker, kindClusters, poolClusters);
+    checkDockerCapacity(p, docker, kindClusters, poolClusters, topology.dockerNetwork.subnet === undefined);
     if (poolClusters.length <= poolCapacity(docker)) {
       const slots = slotsByName(poolClusters.map((c) => c.name), poolCapacity(docker));
       poolClusters.forEach((c) => (c.metallbPool = poolAt(docker as Cidr, slots.get(c.name) ?? 0)));

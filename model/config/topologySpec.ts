@@ -33,8 +33,18 @@ const NODE_KEYS = ["role", "locality"] as const;
 
 /** A Kubernetes label value, which each locality part becomes. */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-/** kind names nodes `<cluster>-control-plane2`; the node's hostname must stay within 63 characters. */
-const MAX_KIND_CLUSTER_NAME = 45;
+/**
+ * A node container's hostname is its name (kind: `<kind cluster>-control-plane2`), and a hostname holds at most
+ * 63 characters (RFC 1123 label; kind's create.go warns from 50-character cluster names for the same reason).
+ */
+const MAX_NODE_NAME = 63;
+/** kind's cluster names (kind pkg/internal/apis/config/validate.go), kept to what is also a hostname. */
+const KIND_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+
+/** The name kind and Docker see for a cluster of this stack: unique per stack, Istio keeps the stack file's. */
+export function kindClusterName(stack: string, cluster: string): string {
+  return `${stack}-${cluster}`;
+}
 
 export interface TopologyInput {
   meshId: string;
@@ -82,7 +92,7 @@ export function readLabelValue(p: Problems, path: string, value: unknown, fallba
   return text;
 }
 
-function readNodes(p: Problems, path: string, value: unknown, cluster: string): NodeSpec[] {
+function readNodes(p: Problems, path: string, value: unknown, kindName: string): NodeSpec[] {
   const list = readArray(p, path, value, "nodes") ?? [];
   const nodes: NodeSpec[] = [];
   const seen: Record<string, number> = {};
@@ -98,7 +108,7 @@ function readNodes(p: Problems, path: string, value: unknown, cluster: string): 
     if (!role || !locality) return;
     seen[role] = (seen[role] ?? 0) + 1;
     const suffix = seen[role] === 1 ? "" : String(seen[role]);
-    nodes.push({ role: role as NodeSpec["role"], ...locality, nodeName: `${cluster}-${role}${suffix}` });
+    nodes.push({ role: role as NodeSpec["role"], ...locality, nodeName: `${kindName}-${role}${suffix}` });
   });
   if (list.length > 0 && !list.some((raw) => (raw as { role?: unknown })?.role === "control-plane")) {
     p.error(path, `a kind cluster needs a node with role "control-plane"; add one, e.g. { role: control-plane, locality: region1/zone1 }.`);
@@ -106,7 +116,18 @@ function readNodes(p: Problems, path: string, value: unknown, cluster: string): 
   return nodes;
 }
 
-function readCluster(p: Problems, path: string, raw: unknown, index: number): ClusterSpec | undefined {
+/** The longest node name must fit a hostname: say which name, how long, and how short the cluster name must be. */
+function checkNodeNames(p: Problems, path: string, stack: string, name: string, nodes: NodeSpec[]): void {
+  const longest = nodes.reduce<string>((a, n) => (n.nodeName.length > a.length ? n.nodeName : a), "");
+  if (longest.length <= MAX_NODE_NAME) return;
+  const room = Math.max(0, name.length - (longest.length - MAX_NODE_NAME));
+  p.error(
+    childPath(path, "name"),
+    `the node container "${longest}" (stack "${stack}", cluster "${name}") has ${longest.length} characters; a container hostname holds at most ${MAX_NODE_NAME}, and kindmesh never truncates names. Shorten the cluster name to at most ${room} characters, or use a shorter stack name.`,
+  );
+}
+
+function readCluster(p: Problems, path: string, raw: unknown, index: number, stack: string): ClusterSpec | undefined {
   const c = readObject(p, path, raw, CLUSTER_KEYS, "a cluster");
   if (!c) return undefined;
   const name = readDnsLabel(p, childPath(path, "name"), c.name, "cluster name") ?? `cluster-${index}`;
@@ -129,15 +150,15 @@ function readCluster(p: Problems, path: string, raw: unknown, index: number): Cl
   if (!isKind && c.kubeconfig === undefined && c.context === undefined) {
     p.error(path, `says neither how to build it nor how to reach it: add "nodes" (a kind cluster) or "kubeconfig"/"context" (an existing cluster).`);
   }
-  if (isKind && name.length > MAX_KIND_CLUSTER_NAME) {
-    p.error(childPath(path, "name"), `"${name}" is too long for a kind cluster: kind's node names ("${name}-control-plane") must fit in 63 characters; use at most ${MAX_KIND_CLUSTER_NAME}.`);
-  }
-  const nodes = isKind ? readNodes(p, childPath(path, "nodes"), c.nodes, name) : [];
+  const kindName = kindClusterName(stack, name);
+  const nodes = isKind ? readNodes(p, childPath(path, "nodes"), c.nodes, kindName) : [];
+  if (isKind) checkNodeNames(p, path, stack, name, nodes);
   if (isKind && Array.isArray(c.nodes) && c.nodes.length === 0) {
     p.error(childPath(path, "nodes"), "is empty; a kind cluster needs at least one node with role \"control-plane\".");
   }
   return {
     name,
+    ...(isKind ? { kindName } : {}),
     role: (role ?? "primary") as ClusterSpec["role"],
     primary,
     network: network ?? "network1",
@@ -205,8 +226,16 @@ export function readTopology(p: Problems, raw: unknown, stack: string): Topology
   const list = t.clusters === undefined ? undefined : readArray(p, "topology.clusters", t.clusters, "clusters");
   if (list !== undefined && list.length === 0) p.error("topology.clusters", "is empty: add at least one cluster.");
   if (t.clusters === undefined) p.error("topology.clusters", "is required: add at least one cluster.");
-  const read = (list ?? []).map((c, i) => ({ spec: readCluster(p, `topology.clusters[${i}]`, c, i), index: i }));
+  const read = (list ?? []).map((c, i) => ({ spec: readCluster(p, `topology.clusters[${i}]`, c, i, stack), index: i }));
   const clusters = read.filter((c): c is { spec: ClusterSpec; index: number } => c.spec !== undefined);
+  const kindClusters = clusters.filter((c) => c.spec.kind === "kind");
+  if (kindClusters.length > 0 && !KIND_NAME.test(stack)) {
+    const example = kindClusterName(stack, kindClusters[0].spec.name);
+    p.error(
+      "topology.clusters",
+      `the stack name "${stack}" is part of every kind cluster's name (e.g. "${example}"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "${stack.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "lab"}" (pulumi stack rename).`,
+    );
+  }
   checkRoles(p, clusters);
   return {
     meshId,

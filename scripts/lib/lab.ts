@@ -97,7 +97,7 @@ export async function openLab(client: ClusterClient, stack: string): Promise<Lab
     throw new UserError(
       down.join("; "),
       undefined,
-      "is Docker running, and does `docker ps` list the cluster's `<name>-control-plane` container? After a reboot, start the stopped kind containers or redeploy.",
+      `is Docker running, and does \`docker ps\` list the cluster's \`${stack}-<cluster>-control-plane\` container (kind names a stack's clusters \`${stack}-<cluster>\`)? After a reboot, start the stopped kind containers, or run pulumi up: it recreates a kind cluster that is gone.`,
     );
   }
   return { stack, outputs, kube };

@@ -13,10 +13,24 @@ export function projectName(): string {
   return project.name;
 }
 
-/** Every shipped stack, from the Pulumi.<stack>.yaml files next to Pulumi.yaml. */
-export function shippedStacks(): string[] {
+/**
+ * The stacks this project ships, named: tests of shipped stacks loop over this list, never over the files in
+ * the directory, so a user's own `Pulumi.<mine>.yaml` next to them cannot change or break the suite (the
+ * product checks a user's stack; the suite checks ours). Add a new shipped stack here, in alphabetical order.
+ */
+export const SHIPPED = ["dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"] as const;
+
+/** The shipped stacks, after checking that each still has its stack file in `root`. */
+export function shippedStacks(root: string = ROOT): string[] {
+  const missing = SHIPPED.filter((s) => !fs.existsSync(path.join(root, `Pulumi.${s}.yaml`)));
+  if (missing.length > 0) throw new Error(`shipped stacks without a stack file in ${root}: ${missing.join(", ")}`);
+  return [...SHIPPED];
+}
+
+/** Every `Pulumi.<stack>.yaml` in `root`: shipped ones and any a user added. Tests do not loop over this. */
+export function stackFilesIn(root: string = ROOT): string[] {
   return fs
-    .readdirSync(ROOT)
+    .readdirSync(root)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();

@@ -167,7 +167,7 @@ describe("verify's messages when the lab cannot be checked", () => {
     });
     expect(code).toBe(3);
     expect(io.errText()).toMatch(/^error: cluster cluster2 is unreachable at https:\/\/127\.0\.0\.1:\d+ \(the API server health check \(\/readyz\) failed: The connection to the server 127\.0\.0\.1:6444 was refused/);
-    expect(io.errText()).toMatch(/hint: is Docker running, and does `docker ps` list the cluster's `<name>-control-plane` container\?/);
+    expect(io.errText()).toMatch(/hint: is Docker running, and does `docker ps` list the cluster's `flat-<cluster>-control-plane` container \(kind names a stack's clusters `flat-<cluster>`\)\?/);
     expect(calls.filter((c) => c.args.includes("exec"))).toEqual([]);
   });
 
