@@ -56,6 +56,11 @@ export interface ClusterSpec {
   /** "kind": built by kindmesh from `nodes`; "existing": reached through `kubeconfig`/`context`. */
   kind: "kind" | "existing";
   nodes: NodeSpec[];
+  /**
+   * Where demo backends and clients may run: a kind cluster's node localities, or the `localities` an existing
+   * cluster declares (checked against its live node labels before anything is installed there).
+   */
+  localities: string[];
   kubeconfig?: string;
   context?: string;
   /** Kind clusters: as configured or allocated. Existing clusters: as configured, else undefined. */

@@ -19,7 +19,11 @@ function label(text: string): string {
 }
 
 function gatewayText(c: ClusterPlan): string {
-  const exposure = c.eastWestGateway === "NodePort" ? "NodePort + externalIPs" : "LoadBalancer (MetalLB)";
+  const exposure = {
+    "node-address": "NodePort + externalIPs",
+    metallb: "LoadBalancer (MetalLB)",
+    "cloud-load-balancer": "LoadBalancer (the cluster's own cloud)",
+  }[c.gatewayAddressFrom ?? "metallb"];
   const ports = [c.crossNetworkGateway ? "15443 mTLS" : "", c.exposesIstiod ? "15012 istiod" : ""].filter((p) => p !== "");
   return `east-west gateway<br/>${exposure}<br/>${ports.join(", ")}`;
 }
@@ -42,7 +46,9 @@ export function mermaidDiagram(spec: MeshSpec, plan: MeshPlan): string {
 function clusterBlock(plan: MeshPlan, c: ClusterSpec, cp: ClusterPlan | undefined): string[] {
   const id = mermaidId("cluster", c.name);
   const role = c.role === "remote" ? `remote of ${c.primary ?? "?"}` : "primary";
-  const out = [`    subgraph ${id}[${label(`cluster ${c.name} (${role})`)}]`];
+  // Istio's name first; kind and Docker know a kind cluster as <stack>-<name> (what `kind get clusters` lists).
+  const kind = c.kindName ? `<br/>kind cluster ${c.kindName}` : "";
+  const out = [`    subgraph ${id}[${label(`cluster ${c.name} (${role})${kind}`)}]`];
   if (c.kind === "existing") out.push(`      ${mermaidId(c.name, "existing")}[${label(`existing cluster<br/>context ${c.context ?? "current"}`)}]`);
   for (const n of c.nodes) out.push(`      ${mermaidId(c.name, n.nodeName)}[${label(`${n.nodeName}<br/>${n.locality}`)}]`);
   if (c.role === "primary") out.push(`      ${mermaidId(c.name, "istiod")}[[${label("istiod")}]]`);

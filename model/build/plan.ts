@@ -42,6 +42,12 @@ export interface ClusterPlan {
   /** The cluster whose istiod this cluster's sidecars talk to. */
   controlPlane: string;
   eastWestGateway?: ClusterSpec["eastWestGateway"];
+  /**
+   * Who gives the east-west gateway its address: MetalLB (a kind cluster's LoadBalancer, from the stack's Docker
+   * subnet), the existing cluster's own cloud load balancer (kindmesh installs no MetalLB there), or a node
+   * address (NodePort + externalIPs). Absent without a gateway.
+   */
+  gatewayAddressFrom?: "metallb" | "cloud-load-balancer" | "node-address";
   metallb: boolean;
   crossNetworkGateway: boolean;
   exposesIstiod: boolean;
@@ -86,6 +92,13 @@ function clusterPlan(c: ClusterSpec, all: ClusterSpec[]): ClusterPlan {
     network: c.network,
     controlPlane: c.role === "remote" && c.primary ? c.primary : c.name,
     eastWestGateway: c.needsEastWestGateway ? c.eastWestGateway : undefined,
+    gatewayAddressFrom: !c.needsEastWestGateway
+      ? undefined
+      : c.eastWestGateway === "NodePort"
+        ? ("node-address" as const)
+        : c.kind === "kind"
+          ? ("metallb" as const)
+          : ("cloud-load-balancer" as const),
     metallb: c.metallbPool !== undefined,
     crossNetworkGateway: multiNetwork && c.role === "primary",
     exposesIstiod: c.role === "primary" && hasRemotes,
@@ -112,7 +125,7 @@ export function planBackends(spec: MeshSpec): Placement[] {
   return spec.traffic.services.flatMap((s) =>
     s.localities.flatMap((locality) =>
       spec.clusters
-        .filter((c) => c.nodes.some((n) => n.locality === locality))
+        .filter((c) => c.localities.includes(locality))
         .map((c) => ({ service: s.name, namespace: s.namespace, locality, cluster: c.name, replicas: s.replicas })),
     ),
   );
@@ -120,7 +133,7 @@ export function planBackends(spec: MeshSpec): Placement[] {
 
 /** The cluster a client runs in: the one it names, else the first (in config order) with a node in its locality. */
 export function clientCluster(clusters: ClusterSpec[], client: { locality: string; cluster?: string }): ClusterSpec | undefined {
-  const hosts = clusters.filter((c) => c.nodes.some((n) => n.locality === client.locality));
+  const hosts = clusters.filter((c) => c.localities.includes(client.locality));
   return client.cluster === undefined ? hosts[0] : hosts.find((c) => c.name === client.cluster);
 }
 

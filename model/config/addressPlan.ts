@@ -29,20 +29,24 @@ import type { TopologyInput } from "./topologySpec";
  * from the 10.x pod and service subnets kindmesh allocates.
  */
 export const DEFAULT_SUBNET_BLOCK = "172.16.0.0/16";
-/** One /24 per stack: 126 node containers (lower half) and 3 MetalLB pools (top quarter). */
-const DEFAULT_SUBNET_PREFIX = 24;
+/**
+ * One /22 per stack (64 of them in the block): room for 510 node containers (lower half) and 15 MetalLB pools
+ * (top quarter), so adding a cluster rarely moves another cluster's pool.
+ */
+const DEFAULT_SUBNET_PREFIX = 22;
 /** What bigger labs are told to write instead: outside Docker's pools and kindmesh's 10.1-10.255 allocations. */
 const LARGER_SUBNET_EXAMPLE = "10.0.0.0/16";
 
 /**
- * A stack's default Docker subnet: a /24 of DEFAULT_SUBNET_BLOCK chosen by the stack name's hash, so it is the
+ * A stack's default Docker subnet: a /22 of DEFAULT_SUBNET_BLOCK chosen by the stack name's hash, so it is the
  * same on every machine and run, and two stacks (a copied stack file) get different ones unless their names'
- * hashes meet (1 in 256; the subnet-overlap preflight then names the other network).
+ * hashes meet (1 in 64; then set one stack's subnet; the subnet-overlap preflight names the other network).
  */
 export function defaultDockerSubnet(stack: string): string {
   // The hash's top byte: FNV-1a's low bits spread short names poorly ("flat" and "primary-remote" meet there).
-  const slot = nameHash(stack) >>> (32 - (DEFAULT_SUBNET_PREFIX - 16));
-  return `172.16.${slot}.0/${DEFAULT_SUBNET_PREFIX}`;
+  const bits = DEFAULT_SUBNET_PREFIX - 16;
+  const slot = nameHash(stack) >>> (32 - bits);
+  return `172.16.${slot * 2 ** (8 - bits)}.0/${DEFAULT_SUBNET_PREFIX}`;
 }
 
 /** kind gives every node a /24 of the pod subnet (kube-controller-manager's default node-cidr-mask-size). */

@@ -28,6 +28,7 @@ const CLUSTER_KEYS = [
   "nodes",
   "kubeconfig",
   "context",
+  "localities",
 ] as const;
 const NODE_KEYS = ["role", "locality"] as const;
 
@@ -127,6 +128,20 @@ function checkNodeNames(p: Problems, path: string, stack: string, name: string, 
   );
 }
 
+/** An existing cluster's declared localities: each a valid locality, none twice. */
+function readDeclaredLocalities(p: Problems, path: string, value: unknown): string[] {
+  const list = readArray(p, path, value, "localities") ?? [];
+  const out: string[] = [];
+  list.forEach((item, i) => {
+    const at = childPath(path, i);
+    const read = readLocality(p, at, item);
+    if (!read) return;
+    if (out.includes(read.locality)) p.error(at, `"${read.locality}" is listed twice; list each locality once.`);
+    else out.push(read.locality);
+  });
+  return out;
+}
+
 function readCluster(p: Problems, path: string, raw: unknown, index: number, stack: string): ClusterSpec | undefined {
   const c = readObject(p, path, raw, CLUSTER_KEYS, "a cluster");
   if (!c) return undefined;
@@ -150,6 +165,10 @@ function readCluster(p: Problems, path: string, raw: unknown, index: number, sta
   if (!isKind && c.kubeconfig === undefined && c.context === undefined) {
     p.error(path, `says neither how to build it nor how to reach it: add "nodes" (a kind cluster) or "kubeconfig"/"context" (an existing cluster).`);
   }
+  if (isKind && c.localities !== undefined) {
+    p.error(childPath(path, "localities"), `is for existing clusters only: a kind cluster's localities are its nodes' (nodes[].locality). Remove it.`);
+  }
+  const declared = !isKind && c.localities !== undefined ? readDeclaredLocalities(p, childPath(path, "localities"), c.localities) : [];
   const kindName = kindClusterName(stack, name);
   const nodes = isKind ? readNodes(p, childPath(path, "nodes"), c.nodes, kindName) : [];
   if (isKind) checkNodeNames(p, path, stack, name, nodes);
@@ -165,6 +184,7 @@ function readCluster(p: Problems, path: string, raw: unknown, index: number, sta
     eastWestGateway: (eastWestGateway ?? "LoadBalancer") as ClusterSpec["eastWestGateway"],
     kind: isKind ? "kind" : "existing",
     nodes,
+    localities: isKind ? [...new Set(nodes.map((n) => n.locality))] : declared,
     kubeconfig,
     context,
     podSubnet: typeof c.podSubnet === "string" ? c.podSubnet : undefined,

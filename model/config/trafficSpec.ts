@@ -34,9 +34,9 @@ export interface TrafficInput {
   meshConfig: Record<string, unknown>;
 }
 
-/** The localities the kind nodes of the topology have, as written on the nodes. */
+/** The localities demo workloads can be placed in: kind nodes', and those existing clusters declare. */
 export function nodeLocalities(clusters: ClusterSpec[]): string[] {
-  return [...new Set(clusters.flatMap((c) => c.nodes.map((n) => n.locality)))];
+  return [...new Set(clusters.flatMap((c) => c.localities))];
 }
 
 /**
@@ -57,9 +57,9 @@ function checkPlaced(p: Problems, path: string, locality: string, clusters: Clus
   if (!clusters) return;
   const known = nodeLocalities(clusters);
   if (known.includes(locality)) return;
-  const existing = clusters.filter((c) => c.kind === "existing").map((c) => c.name);
-  const where = known.length > 0 ? ` The kind nodes have: ${known.join(", ")}.` : "";
-  const note = existing.length > 0 ? ` (The localities of existing clusters ${existing.join(", ")} are not known before deploying; kindmesh places ${what} on kind nodes only.)` : "";
+  const existing = clusters.filter((c) => c.kind === "existing" && c.localities.length === 0).map((c) => c.name);
+  const where = known.length > 0 ? ` The clusters have: ${known.join(", ")}.` : "";
+  const note = existing.length > 0 ? ` (Existing clusters ${existing.join(", ")} declare no localities: add topology.clusters[].localities to place ${what}s there.)` : "";
   p.error(path, `no node has locality "${locality}", so the ${what} would never be scheduled.${localityDidYouMean(locality, known)}${where}${note}`);
 }
 
@@ -110,7 +110,7 @@ function readClientCluster(p: Problems, path: string, raw: unknown, locality: st
     return null;
   }
   if (!clusters || locality === undefined) return raw;
-  const hosts = clusters.filter((c) => c.nodes.some((n) => n.locality === locality)).map((c) => c.name);
+  const hosts = clusters.filter((c) => c.localities.includes(locality)).map((c) => c.name);
   if (hosts.includes(raw)) return raw;
   const names = clusters.map((c) => c.name);
   const why = names.includes(raw) ? `cluster "${raw}" has no node in "${locality}"` : `"${raw}" is not a cluster of this topology.${didYouMean(raw, names)}`;

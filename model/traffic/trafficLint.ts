@@ -86,10 +86,10 @@ function lintFailover(p: Problems, path: string, setting: LocalityLbSetting, all
 
 /** istio#56355: Envoy keeps only the first locality's weight for a shared remote gateway address. */
 function lintGatewayHazard(p: Problems, path: string, service: ServiceSpec, clusters: ClusterSpec[], clients: ClientSpec[]): void {
-  const clusterOf = (locality: string) => clusters.filter((c) => c.nodes.some((n) => n.locality === locality));
+  const clusterOf = (locality: string) => clusters.filter((c) => c.localities.includes(locality));
   const clientNetworks = new Set(clients.flatMap((c) => clusterOf(c.locality).map((k) => k.network)));
   for (const cluster of clusters) {
-    const here = service.localities.filter((l) => cluster.nodes.some((n) => n.locality === l));
+    const here = service.localities.filter((l) => cluster.localities.includes(l));
     const remoteTo = [...clientNetworks].some((n) => n !== cluster.network);
     if (here.length > 1 && remoteTo) {
       p.warn(path, `"${service.name}" runs in ${here.length} localities (${here.join(", ")}) of cluster "${cluster.name}", which clients on other networks reach through one east-west gateway address: Envoy keeps only one of those localities' weights (istio#56355), so the split seen from there can differ from the plan.`);

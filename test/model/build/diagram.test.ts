@@ -38,7 +38,9 @@ describe("diagram", () => {
     expect(lines.filter((l) => /^\s*subgraph /.test(l))).toHaveLength(networks.size + spec.clusters.length);
     expect(lines.filter((l) => l.trim() === "end")).toHaveLength(networks.size + spec.clusters.length);
     for (const c of spec.clusters) {
-      expect(text).toContain(`subgraph ${mermaidId("cluster", c.name)}["cluster ${c.name} (${c.role === "primary" ? "primary" : `remote of ${c.primary}`})"]`);
+      // Istio's cluster name, and the name kind and Docker know it by (<stack>-<cluster>).
+      expect(text).toContain(`subgraph ${mermaidId("cluster", c.name)}["cluster ${c.name} (${c.role === "primary" ? "primary" : `remote of ${c.primary}`})<br/>kind cluster ${stack}-${c.name}"]`);
+      for (const n of c.nodes) expect(n.nodeName.startsWith(`${stack}-${c.name}-`)).toBe(true);
       for (const n of c.nodes) expect(text).toContain(`${mermaidId(c.name, n.nodeName)}["${n.nodeName}<br/>${n.locality}"]`);
       expect(text.includes(mermaidId(c.name, "istiod"))).toBe(c.role === "primary");
     }
@@ -66,28 +68,42 @@ describe("diagram", () => {
     expect(diagramOf("flat").text).not.toContain("ewgw");
   });
 
+  it("an existing cluster's gateway gets its address from its own cloud, not MetalLB", () => {
+    const raw = stackRaw("dev");
+    raw.topology.clusters[1] = { name: "west", network: "network-west", kubeconfig: "/k/config", context: "gke_west", localities: ["west/zone3"] };
+    const spec = parse(raw, "dev");
+    const plan = planMesh(spec);
+    expect(plan.clusters.map((c) => [c.name, c.gatewayAddressFrom, c.metallb])).toEqual([
+      ["east", "metallb", true],
+      ["west", "cloud-load-balancer", false],
+    ]);
+    const text = mermaidDiagram(spec, plan);
+    expect(text).toContain(`west__ewgw{{"east-west gateway<br/>LoadBalancer (the cluster's own cloud)<br/>15443 mTLS"}}`);
+    expect(text).toContain(`subgraph cluster__west["cluster west (primary)"]`);
+  });
+
   it("flat, in full", () => {
     expect(diagramOf("flat").text).toMatchInlineSnapshot(`
       "flowchart LR
         subgraph net__network1["network network1"]
-          subgraph cluster__cluster1["cluster cluster1 (primary)"]
-            cluster1__cluster1_control_plane["cluster1-control-plane<br/>region1/zone1"]
-            cluster1__cluster1_worker["cluster1-worker<br/>region1/zone2"]
+          subgraph cluster__cluster1["cluster cluster1 (primary)<br/>kind cluster flat-cluster1"]
+            cluster1__flat_cluster1_control_plane["flat-cluster1-control-plane<br/>region1/zone1"]
+            cluster1__flat_cluster1_worker["flat-cluster1-worker<br/>region1/zone2"]
             cluster1__istiod[["istiod"]]
             cluster1__helloworld__region1_zone1(["helloworld<br/>region1/zone1 ×1"])
-            cluster1__cluster1_control_plane --- cluster1__helloworld__region1_zone1
+            cluster1__flat_cluster1_control_plane --- cluster1__helloworld__region1_zone1
             cluster1__helloworld__region1_zone2(["helloworld<br/>region1/zone2 ×1"])
-            cluster1__cluster1_worker --- cluster1__helloworld__region1_zone2
+            cluster1__flat_cluster1_worker --- cluster1__helloworld__region1_zone2
             cluster1__client__sleep(("sleep<br/>region1/zone1"))
           end
-          subgraph cluster__cluster2["cluster cluster2 (primary)"]
-            cluster2__cluster2_control_plane["cluster2-control-plane<br/>region2/zone3"]
-            cluster2__cluster2_worker["cluster2-worker<br/>region3/zone4"]
-            cluster2__cluster2_worker2["cluster2-worker2<br/>region3/zone4"]
+          subgraph cluster__cluster2["cluster cluster2 (primary)<br/>kind cluster flat-cluster2"]
+            cluster2__flat_cluster2_control_plane["flat-cluster2-control-plane<br/>region2/zone3"]
+            cluster2__flat_cluster2_worker["flat-cluster2-worker<br/>region3/zone4"]
+            cluster2__flat_cluster2_worker2["flat-cluster2-worker2<br/>region3/zone4"]
             cluster2__istiod[["istiod"]]
             cluster2__helloworld__region3_zone4(["helloworld<br/>region3/zone4 ×1"])
-            cluster2__cluster2_worker --- cluster2__helloworld__region3_zone4
-            cluster2__cluster2_worker2 --- cluster2__helloworld__region3_zone4
+            cluster2__flat_cluster2_worker --- cluster2__helloworld__region3_zone4
+            cluster2__flat_cluster2_worker2 --- cluster2__helloworld__region3_zone4
           end
         end
         cluster1__istiod -.->|"remote secret: reads cluster2"| cluster__cluster2

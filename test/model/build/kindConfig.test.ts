@@ -240,7 +240,7 @@ describe("kind config: targeted", () => {
   });
 
   it("the first control-plane node is where kubectl runs", () => {
-    expect(controlPlaneNode(cluster("flat", "cluster2"))).toBe("cluster2-control-plane");
+    expect(controlPlaneNode(cluster("flat", "cluster2"))).toBe("flat-cluster2-control-plane");
   });
 });
 
@@ -257,7 +257,7 @@ describe("triggers: what needs a new cluster", () => {
       `serviceSubnet=${east.serviceSubnet}`,
       `apiServerPort=${east.apiServerPort}`,
       "nodes=control-plane,worker",
-      "dockerNetwork=kindmesh-dev 172.30.0.0/16",
+      "dockerNetwork=kindmesh-dev 172.16.212.0/22",
     ]);
   });
 
@@ -281,7 +281,7 @@ describe("triggers: what needs a new cluster", () => {
     subnet.topology.clusters[0].podSubnet = "10.99.0.0/16";
     expect(triggersOf(parse(subnet, "dev"))).not.toEqual(before);
     const net = stackRaw("dev");
-    net.topology.dockerNetwork.name = "other";
+    net.topology.dockerNetwork = { name: "other" };
     expect(triggersOf(parse(net, "dev"))).not.toEqual(before);
   });
 });

@@ -22,14 +22,15 @@ describe("shipped stacks", () => {
     expect([east.needsEastWestGateway, west.needsEastWestGateway]).toEqual([true, true]);
     for (const pool of [east.metallbPool!, west.metallbPool!]) {
       expect(pool.size).toBe(16);
-      expect(pool.first).toMatch(/^172\.30\.(19[2-9]|2[0-5]\d)\.\d+$/);
+      expect(pool.first).toMatch(/^172\.16\.215\.\d+$/);
     }
     expect(east.metallbPool!.first).not.toBe(west.metallbPool!.first);
     expect(east.nodes.map((n) => [n.nodeName, n.locality])).toEqual([
-      ["east-control-plane", "east/zone1"],
-      ["east-worker", "east/zone2"],
+      ["dev-east-control-plane", "east/zone1"],
+      ["dev-east-worker", "east/zone2"],
     ]);
-    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-dev", subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" });
+    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-dev", subnet: "172.16.212.0/22", gateway: "172.16.212.1", ipRange: "172.16.212.0/23" });
+    expect(spec.clusters.map((c) => [c.name, c.kindName])).toEqual([["east", "dev-east"], ["west", "dev-west"]]);
   });
 
   it("dev: each cluster's subnets, pool and API port follow its name, not its place in the file", () => {
@@ -55,9 +56,9 @@ describe("shipped stacks", () => {
       [false, undefined],
     ]);
     expect(spec.clusters[1].nodes.map((n) => n.nodeName)).toEqual([
-      "cluster2-control-plane",
-      "cluster2-worker",
-      "cluster2-worker2",
+      "flat-cluster2-control-plane",
+      "flat-cluster2-worker",
+      "flat-cluster2-worker2",
     ]);
   });
 
@@ -66,7 +67,7 @@ describe("shipped stacks", () => {
     const [main0, remote0] = spec.clusters;
     expect([main0.role, remote0.role, remote0.primary]).toEqual(["primary", "remote", "main0"]);
     expect([main0.needsEastWestGateway, remote0.needsEastWestGateway]).toEqual([true, false]);
-    expect(main0.metallbPool?.first).toMatch(/^172\.27\.(19[2-9]|2[0-5]\d)\.\d+$/);
+    expect(main0.metallbPool?.first).toMatch(/^172\.16\.39\.\d+$/);
     expect(remote0.metallbPool).toBeUndefined();
   });
 
@@ -92,7 +93,8 @@ describe("defaults", () => {
   it("applies the contract's defaults", () => {
     const spec = parse(minimal(), "lab");
     expect(spec.meshId).toBe("mesh1");
-    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-lab", subnet: "172.30.0.0/16", gateway: "172.30.0.1", ipRange: "172.30.0.0/17" });
+    expect(spec.dockerNetwork).toEqual({ name: "kindmesh-lab", subnet: "172.16.96.0/22", gateway: "172.16.96.1", ipRange: "172.16.96.0/23" });
+    expect(spec.clusters[0].kindName).toBe("lab-one");
     const c = spec.clusters[0];
     expect([c.role, c.network, c.eastWestGateway, c.kind]).toEqual(["primary", "network1", "LoadBalancer", "kind"]);
     expect(c.needsEastWestGateway).toBe(false);
@@ -224,7 +226,7 @@ describe("rejected topologies name the path, the value and the fix", () => {
     ["topology.clustres", (r: any) => (r.topology.clustres = r.topology.clusters), /Did you mean "clusters"\?/],
     ["topology.clusters[0].netwrok", (r: any) => (r.topology.clusters[0].netwrok = "x"), /Did you mean "network"\?/],
     ["topology.clusters[0].nodes[0].localty", (r: any) => (r.topology.clusters[0].nodes[0].localty = "x"), /Did you mean "locality"\?/],
-    ["topology.dockerNetwork.subnett", (r: any) => (r.topology.dockerNetwork.subnett = "x"), /Did you mean "subnet"\?/],
+    ["topology.dockerNetwork.subnett", (r: any) => (r.topology.dockerNetwork = { subnett: "x" }), /Did you mean "subnet"\?/],
     ["traffic.servics", (r: any) => (r.traffic.servics = []), /Did you mean "services"\?/],
     ["traffic.clients[0].localit", (r: any) => (r.traffic.clients[0].localit = "x"), /Did you mean "locality"\?/],
     ["versions.istoi", (r: any) => (r.versions = { istoi: "1.31.1" }), /Did you mean "istio"\?/],
@@ -266,6 +268,7 @@ describe("addresses", () => {
 
   it("a service subnet inside the Docker network", () => {
     const raw = stackRaw("dev");
+    raw.topology.dockerNetwork = { subnet: "172.30.0.0/16" };
     raw.topology.clusters[0].serviceSubnet = "172.30.5.0/24";
     expectProblem(raw, "topology.clusters[0].serviceSubnet", /overlaps the Docker network 172.30.0.0\/16/);
   });
@@ -291,13 +294,13 @@ describe("addresses", () => {
 
   it("a Docker subnet too small for the MetalLB pools says how large it must be", () => {
     const raw = stackRaw("dev");
-    raw.topology.dockerNetwork.subnet = "172.30.0.0/26";
+    raw.topology.dockerNetwork = { subnet: "172.30.0.0/26" };
     expectProblem(raw, "topology.dockerNetwork.subnet", /2 clusters need a MetalLB pool \(east, west\)/, /holds 0/, /\/24 or larger/);
   });
 
   it("a /24 holds three pools", () => {
     const raw = stackRaw("dev");
-    raw.topology.dockerNetwork.subnet = "192.168.50.0/24";
+    raw.topology.dockerNetwork = { subnet: "192.168.50.0/24" };
     const spec = parse(raw);
     const firsts = spec.clusters.map((c) => c.metallbPool?.first);
     expect(new Set(firsts).size).toBe(2);
@@ -306,7 +309,7 @@ describe("addresses", () => {
 
   it("NodePort gateways need no pool even on a tiny subnet", () => {
     const raw = stackRaw("hybrid-nodeport");
-    raw.topology.dockerNetwork.subnet = "172.26.0.0/28";
+    raw.topology.dockerNetwork = { subnet: "172.26.0.0/28" };
     expect(parse(raw).clusters.every((c) => c.metallbPool === undefined)).toBe(true);
   });
 });
@@ -321,7 +324,7 @@ describe("traffic", () => {
   it("a client locality no node has", () => {
     const raw = stackRaw("dev");
     raw.traffic.clients[0].locality = "east/zone9";
-    expectProblem(raw, "traffic.clients[0].locality", /no node has locality "east\/zone9"/, /The kind nodes have: east\/zone1, east\/zone2, west\/zone3/);
+    expectProblem(raw, "traffic.clients[0].locality", /no node has locality "east\/zone9"/, /The clusters have: east\/zone1, east\/zone2, west\/zone3/);
   });
 
   it("a policy for an unknown service", () => {
@@ -347,6 +350,7 @@ describe("all problems at once", () => {
   it("reports every problem of a badly broken stack in one error, before anything else", () => {
     const raw = stackRaw("dev");
     raw.topology.clusters[0].name = "East";
+    raw.topology.dockerNetwork = { subnet: "172.30.0.0/16" };
     raw.topology.clusters[1].podSubnet = "172.30.0.0/20";
     raw.topology.clusters[1].netwrok = "x";
     raw.traffic.clients[0].locality = "nowhere/zone1";
