@@ -6,6 +6,7 @@
 import * as os from "node:os";
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
+import type { KindPresence } from "../model/build/dockerProbes";
 import type { MeshPlan } from "../model/build/plan";
 import type { MeshSpec } from "../model/types";
 import { planImageCache } from "../model/build/imageCache";
@@ -35,6 +36,11 @@ export interface ClusterLayerOptions {
    * @default the user's home directory
    */
   homeDir?: string;
+  /**
+   * Per kind cluster name, what the preflight probe found (`preflight`): "absent" recreates the cluster.
+   * @default "absent" for every kind cluster, as on a first deployment
+   */
+  presence?: Record<string, KindPresence>;
   /** A parent for the layer's top-level components (the network and each cluster). */
   parent?: pulumi.Resource;
 }
@@ -69,7 +75,20 @@ export function buildClusterLayer(spec: MeshSpec, plan: MeshPlan, opts: ClusterL
       continue;
     }
     if (!network) throw new Error("internal: a kind cluster without the Docker network");
-    const cluster = new KindCluster(c.name, { spec: c, nodeImage: spec.versions.kindNodeImage, network, stack: spec.stack, wait: opts.kindWait, imageCache }, top);
+    const cluster = new KindCluster(
+      c.name,
+      {
+        spec: c,
+        nodeImage: spec.versions.kindNodeImage,
+        network,
+        stack: spec.stack,
+        wait: opts.kindWait,
+        imageCache,
+        presence: opts.presence?.[c.name] ?? "absent",
+        deploymentId,
+      },
+      top,
+    );
     const inside: pulumi.Resource[] = c.nodes.map((n) => new NodeLocality(n.nodeName, { node: n, cluster }, { parent: cluster }));
     const clusterPlan = plan.clusters.find((p) => p.name === c.name);
     if (clusterPlan?.metallb) {

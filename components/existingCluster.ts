@@ -38,12 +38,6 @@ export class ExistingCluster extends pulumi.ComponentResource {
     this.spec = spec;
     const file = expandHome(spec.kubeconfig ?? DEFAULT_KUBECONFIG, args.homeDir);
     const selected = readKubeconfig(file, spec);
-    if (isLoopbackServer(selected.server)) {
-      pulumi.log.warn(
-        `cluster "${spec.name}": context "${selected.context}" in ${file} reaches its API server at ${selected.server}, an address of this machine only; istiod in the other clusters cannot use it (istio#31081). Use a kubeconfig whose server the other clusters can reach.`,
-        this,
-      );
-    }
     this.kubeconfig = pulumi.secret(selected.kubeconfig);
     this.apiServer = pulumi.output(selected.server);
 
@@ -73,20 +67,34 @@ export class ExistingCluster extends pulumi.ComponentResource {
 }
 
 /**
- * Every existing cluster's kubeconfig problem at once (unreadable file, missing context or server), so the
- * program can stop before registering any resource instead of failing half-way through the graph.
+ * Every existing cluster's kubeconfig problem at once (unreadable file, missing context or server, a loopback
+ * server), so the program can stop before registering any resource instead of failing half-way through the graph.
  */
 export function kubeconfigProblems(clusters: ClusterSpec[], homeDir: string): string[] {
   return clusters
     .filter((c) => c.kind === "existing")
     .flatMap((c) => {
       try {
-        readKubeconfig(expandHome(c.kubeconfig ?? DEFAULT_KUBECONFIG, homeDir), c);
+        const file = expandHome(c.kubeconfig ?? DEFAULT_KUBECONFIG, homeDir);
+        const selected = readKubeconfig(file, c);
+        // istiod in the other clusters reads this cluster's API server at that address (remote secret), where
+        // 127.0.0.1 is their own machine (istio#31081): it would deploy, and the mesh would never see this cluster.
+        if (isLoopbackServer(selected.server)) {
+          return [
+            `cluster "${c.name}" (topology.clusters[${c.index}]): context "${selected.context}" in ${file} reaches its API server at ${selected.server}, an address of this machine only; istiod in the other clusters cannot use it (istio#31081). Use a kubeconfig whose server the other clusters can reach (the cluster's routable address or DNS name).`,
+          ];
+        }
         return [];
       } catch (err) {
         return [(err as Error).message];
       }
     });
+}
+
+/** The kubeconfig file of an existing cluster and the context used in it (throws like kubeconfigProblems). */
+export function existingKubeconfigPath(spec: ClusterSpec, homeDir: string): { file: string; context: string } {
+  const file = expandHome(spec.kubeconfig ?? DEFAULT_KUBECONFIG, homeDir);
+  return { file, context: readKubeconfig(file, spec).context };
 }
 
 function readKubeconfig(file: string, spec: ClusterSpec): SelectedContext {

@@ -9,6 +9,7 @@ export { NodeLocality, type NodeLocalityArgs } from "./nodeLocality";
 export { PodRoutes, type PodRoutesArgs } from "./podRoutes";
 export { MetalLB, type MetalLBArgs } from "./metallb";
 export { buildClusterLayer, type ClusterLayer, type ClusterLayerOptions } from "./clusterLayer";
+export { preflight, type Preflight } from "./preflight";
 // Mesh layer
 export { MeshCA, type UserRootCa } from "./meshCA";
 export { IstioControlPlane, type IstioControlPlaneArgs } from "./istioControlPlane";

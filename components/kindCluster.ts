@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { mirrorScript, type ImageCachePlan } from "../model/build/imageCache";
 import { API_SERVER_INTERNAL_PORT, controlPlaneNode, kindConfigYaml, kindNameOf, kindTriggers } from "../model/build/kindConfig";
+import { livenessTrigger, type KindPresence } from "../model/build/dockerProbes";
 import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../model/build/kindScript";
 import type { ClusterSpec } from "../model/types";
 import type { DockerNetwork } from "./dockerNetwork";
@@ -18,6 +19,13 @@ export interface KindClusterArgs {
   network: DockerNetwork;
   /** The stack name; with the cluster name it identifies the cluster to its Kubernetes provider. */
   stack: string;
+  /**
+   * What the preflight probe found of the cluster's node containers. "absent" (deleted outside Pulumi, or never
+   * made) replaces the kind Command with a new one, so the cluster and everything inside are created again.
+   */
+  presence: KindPresence;
+  /** Differs on every deployment: what makes an "absent" cluster's trigger new each time it is found missing. */
+  deploymentId: string;
   /**
    * `kind create cluster --wait`: how long kind waits for the control plane to be Ready (on timeout kind only
    * warns and carries on: kind waitforready.go).
@@ -60,6 +68,10 @@ export class KindCluster extends pulumi.ComponentResource {
     this.controlPlane = controlPlaneNode(spec);
     this.kindName = kindNameOf(spec);
     const commandName = `${name}-kind-cluster`;
+    // The network's ID: a new network replaces the cluster, and because this input depends on the network,
+    // Pulumi deletes the cluster before the network (Docker refuses to remove a network with endpoints).
+    // After these, the liveness element (livenessTrigger, and the ignoreChanges below).
+    const fixed: pulumi.Input<string>[] = [...kindTriggers(spec, args.nodeImage, network.spec, imageCache !== undefined), network.network.id];
 
     this.command = new command.local.Command(
       commandName,
@@ -70,7 +82,7 @@ export class KindCluster extends pulumi.ComponentResource {
         delete: kindDeleteScript(this.kindName),
         stdin: kindConfigYaml(spec, args.nodeImage, imageCache?.plan.containerdConfigPatches),
         environment: { KIND_EXPERIMENTAL_DOCKER_NETWORK: network.network.name },
-        triggers: kindTriggers(spec, args.nodeImage, network.spec, imageCache !== undefined),
+        triggers: [...fixed, livenessTrigger(args.presence, args.deploymentId)],
         // stdout is the kubeconfig: never logged, stored as a secret, and not handed to the next run as
         // PULUMI_COMMAND_STDOUT (that would put the credentials in the environment of kind and docker).
         logging: "stderr",
@@ -82,6 +94,10 @@ export class KindCluster extends pulumi.ComponentResource {
         additionalSecretOutputs: ["stdout"],
         // A cluster has a fixed name: create-before-delete would create the new one and then delete it.
         deleteBeforeReplace: true,
+        // A cluster that is there keeps the liveness element it has in the state (whatever run wrote it), so a
+        // normal second `up` changes nothing; a missing one gets a new value, hence a new cluster. A state-free
+        // probe cannot tell "same as last time" otherwise (the nonce of the run that created it is not known here).
+        ...(args.presence === "present" ? { ignoreChanges: [`triggers[${fixed.length}]`] } : {}),
       },
     );
     this.kubeconfig = pulumi.secret(this.command.stdout);

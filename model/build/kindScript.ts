@@ -60,7 +60,7 @@ export function kindUpdateScript(name: string, resourceName: string): string {
   return [
     "set -eu",
     `if ! kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,
-    `  echo "kindmesh: the kind cluster ${name} that this stack created no longer exists (deleted outside Pulumi?). Recreate it with: pulumi up --replace <URN of the Command ${resourceName}> (pulumi stack --show-urns lists it)." >&2`,
+    `  echo "kindmesh: the kind cluster ${name} that this stack created disappeared during this update (deleted outside Pulumi?). Run pulumi up again: it notices a missing cluster and recreates it (or: pulumi up --replace <URN of the Command ${resourceName}>)." >&2`,
     "  exit 1",
     "fi",
     `kind get kubeconfig --name ${n}`,
@@ -74,11 +74,13 @@ export function kindDeleteScript(name: string): string {
 
 /**
  * Prints the IPv4 address of a node container on one Docker network. The network is named explicitly: a
- * container's networks are a map, and the API server certificate is valid for the address on this one.
+ * container's networks are a map, and the API server certificate is valid for the address on this one. Docker's
+ * own complaint (no such container, not on that network) is printed instead of failing, so `apiServerUrl` turns
+ * it into a message that says what to check.
  */
 export function containerIpCommand(container: string, network: string): string {
   const template = `{{ (index .NetworkSettings.Networks "${network}").IPAddress }}`;
-  return `docker inspect -f ${shellWord(template)} ${shellWord(container)}`;
+  return `docker inspect -f ${shellWord(template)} ${shellWord(container)} 2>&1 || true`;
 }
 
 /** The in-network API server URL from what `containerIpCommand` printed; an error that says what to check. */
@@ -86,8 +88,9 @@ export function apiServerUrl(stdout: string, container: string, network: string,
   const ip = stdout.trim();
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) {
     throw new Error(
-      `kindmesh: the kind node ${container} has no IPv4 address on the Docker network ${network} (docker inspect printed ${JSON.stringify(ip)}). ` +
-        `Is the container running (docker start ${container}) and attached to ${network} (docker network inspect ${network})?`,
+      `kindmesh: the kind node ${container} has no IPv4 address on the Docker network ${network} (docker inspect printed ${JSON.stringify(ip.split("\n")[0])}). ` +
+        `Is the container running (docker start ${container}) and attached to ${network} (docker network inspect ${network})? ` +
+        `If it was deleted, run pulumi up again: it recreates a kind cluster whose nodes are gone.`,
     );
   }
   return `https://${ip}:${port}`;

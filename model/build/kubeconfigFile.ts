@@ -86,5 +86,5 @@ export function selectContext(text: string, file: string, wanted?: string): Sele
 /** Whether an API server URL points at this machine only (unreachable from other clusters' istiod: istio#31081). */
 export function isLoopbackServer(server: string): boolean {
   const host = /^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(server)?.[1] ?? "";
-  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  return host.toLowerCase() === "localhost" || host === "[::1]" || /^127\./.test(host);
 }

@@ -20,6 +20,10 @@ export interface Recorded {
   /** Always recorded by the mock; optional so hand-built graphs (bench tests) need not say it. */
   retainOnDelete?: boolean;
   additionalSecretOutputs: string[];
+  /** Property paths the engine keeps from the state instead of the new inputs. */
+  ignoreChanges: string[];
+  /** Per input property, the URNs of the resources its value came from (what the engine's replacement logic reads). */
+  propertyDependencies: Record<string, string[]>;
 }
 
 export interface Invoked {
@@ -38,7 +42,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const key = `${args.type}::${args.name}`;
     const meta = this.meta.get(key);
     this.resources.push({
-      ...(meta ?? { type: args.type, name: args.name, urn: "", parent: "", dependencies: [], deletedWith: "", deleteBeforeReplace: false, retainOnDelete: false, additionalSecretOutputs: [] }),
+      ...(meta ?? { type: args.type, name: args.name, urn: "", parent: "", dependencies: [], deletedWith: "", deleteBeforeReplace: false, retainOnDelete: false, additionalSecretOutputs: [], ignoreChanges: [], propertyDependencies: {} }),
       inputs: args.inputs,
       provider: args.provider ?? "",
       custom: args.custom ?? true,
@@ -60,6 +64,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       const type: string = req.getType();
       const name: string = req.getName();
       const parent: string = req.getParent();
+      const propertyDependencies: Record<string, string[]> = {};
+      req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
       this.meta.set(`${type}::${name}`, {
         type,
         name,
@@ -70,6 +76,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete() ?? false,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ignoreChanges: req.getIgnorechangesList(),
+        propertyDependencies,
       });
       return original(req, callback);
     };

@@ -23,6 +23,17 @@ async function settle<T>(value: T, timeoutMs: number): Promise<unknown> {
   return Promise.race([new Promise((resolve) => output.apply((v) => resolve(v))), timeout]);
 }
 
+/**
+ * Imports the program afresh and runs it: index.ts exports one async function (it awaits its preflight invokes
+ * before registering resources), and Pulumi takes what it returns as the stack outputs.
+ */
+async function evaluate(): Promise<Record<string, unknown>> {
+  const mod = (await import("../..")) as { default?: unknown };
+  const main = (mod.default ?? mod) as unknown;
+  if (typeof main !== "function") throw new Error("index.ts must export the program as one function (export = main)");
+  return (await (main as () => Promise<Record<string, unknown>>)()) ?? {};
+}
+
 export async function runProgram(
   stack: string,
   opts: { preview?: boolean; config?: Record<string, unknown>; secretKeys?: string[]; timeoutMs?: number; withoutStackFile?: boolean } = {},
@@ -33,7 +44,7 @@ export async function runProgram(
   const mocks = new RecordingMocks(preview);
   await pulumi.runtime.setMocks(mocks, projectName(), stack, preview);
   mocks.wrapMonitor();
-  const raw = (await import("../..")) as Record<string, unknown>;
+  const raw = await evaluate();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     outputs[key] = await settle(value, opts.timeoutMs ?? (preview ? 200 : 5000));
@@ -68,7 +79,7 @@ export async function runProgramExpectingError(
   await pulumi.runtime.setMocks(mocks, projectName(), stack, false);
   mocks.wrapMonitor();
   try {
-    await import("../..");
+    await evaluate();
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     return { error: error as Error, resources: mocks.resources };

@@ -4,7 +4,7 @@ import { runProgram } from "../helpers/program";
 import type { Recorded } from "../helpers/mocks";
 
 function r(urn: string, type: string, dependencies: string[] = [], parent = ""): Recorded {
-  return { urn, type, name: urn, dependencies, parent, custom: true, inputs: {}, provider: "", deletedWith: "", deleteBeforeReplace: false, additionalSecretOutputs: [] };
+  return { urn, type, name: urn, dependencies, parent, custom: true, inputs: {}, provider: "", deletedWith: "", deleteBeforeReplace: false, additionalSecretOutputs: [], ignoreChanges: [], propertyDependencies: {} };
 }
 
 describe("longestSlowChain", () => {

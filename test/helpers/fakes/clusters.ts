@@ -25,6 +25,42 @@ export interface FakeContainer {
 
 const networks = new Map<string, { base: number; next: number }>();
 const containers = new Map<string, FakeContainer>();
+const stopped = new Set<string>();
+/** Per kubeconfig context of an existing cluster: its nodes as `<name>\t<region>\t<zone>\t<subzone>` lines. */
+const existingNodes = new Map<string, string[]>();
+let bridgeMtu = "1500";
+
+/** The fake host's outside-Pulumi controls, as a user would act on a real one. */
+export const fakeDockerHost = {
+  /** `kind delete cluster --name <kindName>` (or `docker rm -f` of every node). */
+  deleteKindCluster(kindName: string): void {
+    for (const [name, c] of containers) if (c.cluster === kindName) containers.delete(name);
+  },
+  /** `docker rm -f <container>`. */
+  removeContainer(name: string): void {
+    containers.delete(name);
+  },
+  /** `docker stop <container>`. */
+  stopContainer(name: string): void {
+    stopped.add(name);
+  },
+  /** The `com.docker.network.driver.mtu` option of Docker's default bridge ("" = none). */
+  setBridgeMtu(mtu: string): void {
+    bridgeMtu = mtu;
+  },
+  /** An existing cluster's nodes, as kubectl would list them through that context. */
+  setExistingNodes(context: string, nodes: { name: string; region?: string; zone?: string; subzone?: string }[]): void {
+    existingNodes.set(context, nodes.map((n) => [n.name, n.region ?? "", n.zone ?? "", n.subzone ?? ""].join("\t")));
+  },
+  /** Back to an empty host (no networks, containers or existing clusters; MTU 1500). */
+  reset(): void {
+    networks.clear();
+    containers.clear();
+    stopped.clear();
+    existingNodes.clear();
+    bridgeMtu = "1500";
+  },
+};
 
 const toNumber = (ip: string) => ip.split(".").reduce((n, b) => n * 256 + Number(b), 0);
 const toAddress = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
@@ -84,6 +120,7 @@ function kindCreate(cluster: string, inputs: Record<string, any>): Record<string
   const network = networks.get(networkName);
   if (!network) throw new Error(`fake docker: kind would create network ${networkName} itself, but kindmesh creates it first`);
   for (const [name, c] of containers) if (c.cluster === cluster) containers.delete(name);
+  for (const name of [...stopped]) if (name.startsWith(`${cluster}-`)) stopped.delete(name);
   const podBase = toNumber(config.networking.podSubnet.split("/")[0]);
   const seen: Record<string, number> = {};
   config.nodes.forEach((node, i) => {
@@ -111,7 +148,10 @@ export const clusterStates: Record<string, StateFake> = {
   },
 };
 
-const INSPECT = /^docker inspect -f '\{\{ \(index \.NetworkSettings\.Networks "([^"]+)"\)\.IPAddress \}\}' (\S+)$/;
+const INSPECT = /^docker inspect -f '\{\{ \(index \.NetworkSettings\.Networks "([^"]+)"\)\.IPAddress \}\}' (\S+) 2>&1 \|\| true$/;
+const BRIDGE_MTU = /docker network inspect bridge -f '\{\{ index \.Options "com\.docker\.network\.driver\.mtu" \}\}'/;
+const LIVENESS = /docker version --format[\s\S]*\nfor n in ([^;]+); do\n/;
+const NODE_LABELS = /kubectl --kubeconfig (\S+) --context (\S+) get nodes -o jsonpath=/;
 const GET_NODES = /docker exec (\S+) kubectl --kubeconfig=\/etc\/kubernetes\/admin\.conf get nodes -o jsonpath=/;
 
 function run(inputs: Record<string, any>): { stdout: string; stderr: string } {
@@ -119,10 +159,24 @@ function run(inputs: Record<string, any>): { stdout: string; stderr: string } {
   const inspect = INSPECT.exec(cmd);
   if (inspect) {
     const [, network, name] = inspect;
+    // As the command prints them (2>&1 || true): Docker's complaints come back on stdout, exit status 0.
     const c = containers.get(unquote(name));
-    if (!c) throw new Error(`Error: No such object: ${unquote(name)}`);
-    if (c.network !== network) throw new Error(`template: :1: executing "" at <.IPAddress>: nil pointer evaluating *network.EndpointSettings.IPAddress`);
+    if (!c) return { stdout: `Error: No such object: ${unquote(name)}\n`, stderr: "" };
+    if (c.network !== network) return { stdout: `template: :1: executing "" at <.IPAddress>: nil pointer evaluating *network.EndpointSettings.IPAddress\n`, stderr: "" };
     return { stdout: `${c.ip}\n`, stderr: "" };
+  }
+  if (BRIDGE_MTU.test(cmd)) return { stdout: `${bridgeMtu}\n`, stderr: "" };
+  const liveness = LIVENESS.exec(cmd);
+  if (liveness) {
+    const names = liveness[1].trim().split(/\s+/).map(unquote);
+    const state = (n: string) => (!containers.has(n) ? "missing" : stopped.has(n) ? "stopped" : "running");
+    return { stdout: names.map((n) => `${n} ${state(n)}\n`).join(""), stderr: "" };
+  }
+  const labels = NODE_LABELS.exec(cmd);
+  if (labels) {
+    const nodes = existingNodes.get(unquote(labels[2]));
+    if (!nodes) throw new Error(`exit status 1: kindmesh: cannot list the nodes of cluster (context ${unquote(labels[2])}): the fake host knows no such cluster`);
+    return { stdout: nodes.map((l) => `${l}\n`).join(""), stderr: "" };
   }
   const getNodes = GET_NODES.exec(cmd);
   if (getNodes) {
