@@ -7,6 +7,7 @@ import * as os from "node:os";
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KindPresence } from "../model/build/dockerProbes";
+import { nodeResourceName } from "../model/build/kindConfig";
 import type { MeshPlan } from "../model/build/plan";
 import type { MeshSpec } from "../model/types";
 import { planImageCache } from "../model/build/imageCache";
@@ -89,7 +90,7 @@ export function buildClusterLayer(spec: MeshSpec, plan: MeshPlan, opts: ClusterL
       },
       top,
     );
-    const inside: pulumi.Resource[] = c.nodes.map((n) => new NodeLocality(n.nodeName, { node: n, cluster }, { parent: cluster }));
+    const inside: pulumi.Resource[] = c.nodes.map((n) => new NodeLocality(nodeResourceName(c, n), { node: n, cluster }, { parent: cluster }));
     const clusterPlan = plan.clusters.find((p) => p.name === c.name);
     if (clusterPlan?.metallb) {
       if (!c.metallbPool) throw new Error(`internal: the plan puts MetalLB in ${c.name}, which has no planned pool`);

@@ -109,6 +109,14 @@ export function kindNameOf(cluster: ClusterSpec): string {
   return cluster.kindName;
 }
 
+/**
+ * A node's Pulumi resource name: `<cluster>-<role><n>` from the stack file's cluster name, without the stack
+ * prefix of its container name (the stack is already part of every URN).
+ */
+export function nodeResourceName(cluster: ClusterSpec, node: NodeSpec): string {
+  return `${cluster.name}-${node.nodeName.slice(kindNameOf(cluster).length + 1)}`;
+}
+
 /** The first control-plane node: kind's kubeconfig and the API server live there. */
 export function controlPlaneNode(cluster: ClusterSpec): string {
   const node = cluster.nodes.find((n) => n.role === "control-plane");

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
 import { CONTAINERD_CONFIG_PATCH } from "../../model/build/imageCache";
 import { kindConfigYaml, kindTriggers } from "../../model/build/kindConfig";
+import { bridgeMtuCommand } from "../../model/build/dockerProbes";
 import { apiServerUrl, containerIpCommand, kindCreateScript, kindDeleteScript, kindUpdateScript } from "../../model/build/kindScript";
 import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
@@ -27,35 +28,35 @@ describe("KindCluster: the kind Command", () => {
         "dir=$(mktemp -d)",
         `trap 'rm -rf "$dir"' EXIT`,
         'export KUBECONFIG="$dir/kubeconfig"',
-        "if kind get clusters </dev/null 2>/dev/null | grep -qx east; then",
-        `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx east-control-plane; then`,
-        '    echo "kindmesh: removing the kind cluster east that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2',
-        "    kind delete cluster --name east </dev/null >&2",
+        "if kind get clusters </dev/null 2>/dev/null | grep -qx dev-east; then",
+        `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx dev-east-control-plane; then`,
+        '    echo "kindmesh: removing the kind cluster dev-east that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2',
+        "    kind delete cluster --name dev-east </dev/null >&2",
         "  else",
-        '    echo "kindmesh: a kind cluster named east already exists outside this stack\'s network ($KIND_EXPERIMENTAL_DOCKER_NETWORK): another stack or someone else made it, and kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name east  -- or rename this cluster; then run pulumi up again." >&2',
+        '    echo "kindmesh: a kind cluster named dev-east already exists outside this stack\'s network ($KIND_EXPERIMENTAL_DOCKER_NETWORK): another stack or someone else made it, and kindmesh does not adopt clusters it did not create. Delete it with: kind delete cluster --name dev-east  -- or rename this cluster; then run pulumi up again." >&2',
         "    exit 1",
         "  fi",
         "fi",
-        'if kind create cluster --name east --config - --wait 5m >&2 && kubeconfig=$(kind get kubeconfig --name east </dev/null); then',
+        'if kind create cluster --name dev-east --config - --wait 5m >&2 && kubeconfig=$(kind get kubeconfig --name dev-east </dev/null); then',
         `  printf '%s\\n' "$kubeconfig"`,
         "  exit 0",
         "fi",
-        'echo "kindmesh: creating kind cluster east failed (see above); deleting what was made of it so that the next pulumi up starts clean." >&2',
-        "kind delete cluster --name east </dev/null >&2 || true",
+        'echo "kindmesh: creating kind cluster dev-east failed (see above); deleting what was made of it so that the next pulumi up starts clean." >&2',
+        "kind delete cluster --name dev-east </dev/null >&2 || true",
         "exit 1",
       ].join("\n"),
     );
     expect(east.inputs.update).toBe(
       [
         "set -eu",
-        "if ! kind get clusters </dev/null 2>/dev/null | grep -qx east; then",
-        '  echo "kindmesh: the kind cluster east that this stack created no longer exists (deleted outside Pulumi?). Recreate it with: pulumi up --replace <URN of the Command east-kind-cluster> (pulumi stack --show-urns lists it)." >&2',
+        "if ! kind get clusters </dev/null 2>/dev/null | grep -qx dev-east; then",
+        '  echo "kindmesh: the kind cluster dev-east that this stack created disappeared during this update (deleted outside Pulumi?). Run pulumi up again: it notices a missing cluster and recreates it (or: pulumi up --replace <URN of the Command east-kind-cluster>)." >&2',
         "  exit 1",
         "fi",
-        "kind get kubeconfig --name east",
+        "kind get kubeconfig --name dev-east",
       ].join("\n"),
     );
-    expect(east.inputs.delete).toBe(["set -eu", "dir=$(mktemp -d)", `trap 'rm -rf "$dir"' EXIT`, 'export KUBECONFIG="$dir/kubeconfig"', "kind delete cluster --name east"].join("\n"));
+    expect(east.inputs.delete).toBe(["set -eu", "dir=$(mktemp -d)", `trap 'rm -rf "$dir"' EXIT`, 'export KUBECONFIG="$dir/kubeconfig"', "kind delete cluster --name dev-east"].join("\n"));
   });
 
   it("feeds the kind config on stdin, points kind at the stack network, and replaces only on triggers", async () => {
@@ -65,9 +66,12 @@ describe("KindCluster: the kind Command", () => {
       const cmd = named(run.resources, COMMAND, `${c.name}-kind-cluster`);
       expect(cmd.inputs.stdin).toBe(kindConfigYaml(c, spec.versions.kindNodeImage, [CONTAINERD_CONFIG_PATCH]));
       expect(cmd.inputs.environment).toEqual({ KIND_EXPERIMENTAL_DOCKER_NETWORK: "kindmesh-dev" });
-      expect(cmd.inputs.triggers).toEqual(kindTriggers(c, spec.versions.kindNodeImage, spec.dockerNetwork, true));
+      // The network's ID (the mock's) and, a first deployment, the liveness element: this deployment's ID.
+      expect(cmd.inputs.triggers).toEqual([...kindTriggers(c, spec.versions.kindNodeImage, spec.dockerNetwork, true), "docker-network-id", "recreated-if-missing=deploy-1"]);
       expect(cmd.deleteBeforeReplace).toBe(true);
-      expect(cmd.inputs.create).toContain(`kind create cluster --name ${c.name} --config - --wait 5m`);
+      expect(cmd.ignoreChanges).toEqual([]);
+      // kind and Docker know it by <stack>-<cluster>; Istio keeps the stack file's name.
+      expect(cmd.inputs.create).toContain(`kind create cluster --name dev-${c.name} --config - --wait 5m`);
     }
   });
 
@@ -110,25 +114,25 @@ describe("KindCluster: API server address and provider", () => {
     const run = await layer(specOf("dev"));
     const inspects = run.mocks.invokes.filter((i) => i.token === "command:local:run" && i.inputs.command.startsWith("docker inspect"));
     expect(inspects.map((i) => i.inputs.command)).toEqual([
-      `docker inspect -f '{{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }}' east-control-plane`,
-      `docker inspect -f '{{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }}' west-control-plane`,
+      `docker inspect -f '{{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }}' dev-east-control-plane 2>&1 || true`,
+      `docker inspect -f '{{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }}' dev-west-control-plane 2>&1 || true`,
     ]);
     const [east, west] = run.value.clusters;
-    expect(await resolve(east.apiServer)).toBe(`https://${fakeContainer("east-control-plane").ip}:6443`);
-    expect(await resolve(west.apiServer)).toBe(`https://${fakeContainer("west-control-plane").ip}:6443`);
-    expect(await resolve(east.apiServer)).toBe("https://172.30.0.2:6443");
+    expect(await resolve(east.apiServer)).toBe(`https://${fakeContainer("dev-east-control-plane").ip}:6443`);
+    expect(await resolve(west.apiServer)).toBe(`https://${fakeContainer("dev-west-control-plane").ip}:6443`);
+    expect(await resolve(east.apiServer)).toBe("https://172.16.212.2:6443");
     // dependsOn: the address flows from the cluster, so whatever uses it waits for the cluster.
     const deps = [...(await (east.apiServer as any).allResources())] as pulumi.Resource[];
     expect(deps).toContain(east.lifetime);
   });
 
-  it("preview of a new stack: no command runs, the address and kubeconfig are unknown, nothing fails", async () => {
+  it("preview of a new stack: no command runs but the bridge MTU read, the address and kubeconfig are unknown, nothing fails", async () => {
     const run = await layer(specOf("dev"), true);
-    expect(run.mocks.invokes).toEqual([]);
+    expect(run.mocks.invokes.map((i) => i.inputs.command)).toEqual([bridgeMtuCommand()]);
     const east = run.value.clusters[0];
     expect(await resolve(east.apiServer, 200)).toBeUndefined();
     expect(await resolve(east.kubeconfig, 200)).toBeUndefined();
-    expect(named(run.resources, COMMAND, "east-kind-cluster").inputs.create).toContain("kind create cluster --name east");
+    expect(named(run.resources, COMMAND, "east-kind-cluster").inputs.create).toContain("kind create cluster --name dev-east");
   });
 
   it("gives each cluster a provider built from its kubeconfig, parented to the cluster, replaced only with the cluster", async () => {
@@ -144,14 +148,19 @@ describe("KindCluster: API server address and provider", () => {
     expect(run.value.clusters[0].provider).toBeDefined();
   });
 
-  it("explains a node that is not on the network instead of building a URL from nothing", () => {
-    expect(apiServerUrl("172.30.0.7\n", "east-control-plane", "kindmesh-dev", 6443)).toBe("https://172.30.0.7:6443");
-    expect(() => apiServerUrl("\n", "east-control-plane", "kindmesh-dev", 6443)).toThrow(/east-control-plane has no IPv4 address on the Docker network kindmesh-dev.*docker start east-control-plane/);
+  it("explains a node that is missing or not on the network instead of building a URL from nothing", () => {
+    expect(apiServerUrl("172.30.0.7\n", "dev-east-control-plane", "kindmesh-dev", 6443)).toBe("https://172.30.0.7:6443");
+    expect(() => apiServerUrl("\n", "dev-east-control-plane", "kindmesh-dev", 6443)).toThrow(/dev-east-control-plane has no IPv4 address on the Docker network kindmesh-dev.*docker start dev-east-control-plane/);
+    expect(() => apiServerUrl("Error: No such object: dev-east-control-plane\n", "dev-east-control-plane", "kindmesh-dev", 6443)).toThrow(
+      'kindmesh: the kind node dev-east-control-plane has no IPv4 address on the Docker network kindmesh-dev (docker inspect printed "Error: No such object: dev-east-control-plane"). Is the container running (docker start dev-east-control-plane) and attached to kindmesh-dev (docker network inspect kindmesh-dev)? If it was deleted, run pulumi up again: it recreates a kind cluster whose nodes are gone.',
+    );
   });
 
-  it("docker inspect receives the template as one argument", () => {
-    const res = runScript(containerIpCommand("east-control-plane", "kindmesh-dev"), { stubs: { docker: "true" } });
-    expect(res.calls).toEqual([`docker inspect -f {{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }} east-control-plane`]);
+  it("docker inspect receives the template as one argument; a missing container is printed, not a failed command", () => {
+    const res = runScript(containerIpCommand("dev-east-control-plane", "kindmesh-dev"), { stubs: { docker: "true" } });
+    expect(res.calls).toEqual([`docker inspect -f {{ (index .NetworkSettings.Networks "kindmesh-dev").IPAddress }} dev-east-control-plane`]);
+    const gone = runScript(containerIpCommand("dev-east-control-plane", "kindmesh-dev"), { stubs: { docker: "echo 'Error: No such object: dev-east-control-plane' >&2; exit 1" } });
+    expect([gone.status, gone.stdout]).toEqual([0, "Error: No such object: dev-east-control-plane\n"]);
   });
 });
 
@@ -245,7 +254,7 @@ describe("the kind scripts, run against a stand-in kind", () => {
     expect(present.calls).not.toContain("kind create cluster --name east --config - --wait 5m");
     const gone = runScript(kindUpdateScript("east", "east-kind-cluster"), { stubs: { kind: KIND } });
     expect(gone.status).toBe(1);
-    expect(gone.stderr).toMatch(/no longer exists.*pulumi up --replace/);
+    expect(gone.stderr).toMatch(/disappeared during this update.*Run pulumi up again: it notices a missing cluster and recreates it/);
   });
 
   it("delete runs kind delete cluster with a private kubeconfig (parallel deletes do not fight over ~/.kube/config's lock)", () => {

@@ -38,7 +38,7 @@ describe("NodeLocality: the label patch", () => {
       apiVersion: "v1",
       kind: "Node",
       metadata: {
-        name: "cluster2-worker2",
+        name: "flat-cluster2-worker2",
         labels: { "topology.kubernetes.io/region": "region3", "topology.kubernetes.io/zone": "zone4" },
         annotations: { "pulumi.com/patchForce": "true" },
       },
@@ -75,7 +75,7 @@ describe("NodeLocality: the restart Command", () => {
     const run = await layer(spec);
     const restart = named(run.resources, COMMAND, "east-worker-restart");
     expect(restart.inputs.create).toBe("true");
-    expect(restart.inputs.update).toBe(relocateScript(spec.clusters[0].nodes[1], "east-control-plane"));
+    expect(restart.inputs.update).toBe(relocateScript(spec.clusters[0].nodes[1], "dev-east-control-plane"));
     expect(restart.inputs.triggers).toEqual(["east-kind-cluster-id"]);
     expect(restart.dependencies).toContain(urnOf(run.resources, PATCH, "east-worker"));
     expect(restart.deletedWith).toBe(urnOf(run.resources, COMMAND, "east-kind-cluster"));
@@ -84,21 +84,21 @@ describe("NodeLocality: the restart Command", () => {
 
   it("its update script: kubelet flags, then the node's controller-owned pods outside kube-system (exact)", () => {
     const spec = parse(stackRaw("dev"), "dev");
-    expect(relocateScript(spec.clusters[0].nodes[1], "east-control-plane")).toBe(
+    expect(relocateScript(spec.clusters[0].nodes[1], "dev-east-control-plane")).toBe(
       [
         "set -eu",
-        `docker exec east-worker sed -i -E 's#--node-labels=[^ "]*#--node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone2#' /var/lib/kubelet/kubeadm-flags.env`,
-        "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf label node east-worker topology.istio.io/subzone- >&2",
-        `pods=$(docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods --all-namespaces --field-selector spec.nodeName=east-worker,metadata.namespace!=kube-system -o jsonpath='{range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\\n"}{end}')`,
+        `docker exec dev-east-worker sed -i -E 's#--node-labels=[^ "]*#--node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone2#' /var/lib/kubelet/kubeadm-flags.env`,
+        "docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf label node dev-east-worker topology.istio.io/subzone- >&2",
+        `pods=$(docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods --all-namespaces --field-selector spec.nodeName=dev-east-worker,metadata.namespace!=kube-system -o jsonpath='{range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\\n"}{end}')`,
         `printf '%s\\n' "$pods" | while read -r ns pod owner; do`,
         '  [ -n "$pod" ] || continue',
         '  if [ -z "$owner" ]; then',
-        '    echo "kindmesh: pod $ns/$pod on east-worker has no controller to recreate it; delete and recreate it yourself so that Istio sees its new locality east/zone2" >&2',
+        '    echo "kindmesh: pod $ns/$pod on dev-east-worker has no controller to recreate it; delete and recreate it yourself so that Istio sees its new locality east/zone2" >&2',
         "    continue",
         "  fi",
-        '  docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace "$ns" "$pod" --wait=false --ignore-not-found </dev/null >&2',
+        '  docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace "$ns" "$pod" --wait=false --ignore-not-found </dev/null >&2',
         "done",
-        'echo "kindmesh: east-worker is now in east/zone2; its pods were restarted so that Istio sees it (istio#51144)" >&2',
+        'echo "kindmesh: dev-east-worker is now in east/zone2; its pods were restarted so that Istio sees it (istio#51144)" >&2',
       ].join("\n"),
     );
   });
@@ -110,15 +110,15 @@ describe("NodeLocality: the restart Command", () => {
       '  *"get pods"*) printf "default helloworld-abc ReplicaSet\\nistio-system istio-eastwestgateway-x ReplicaSet\\ndefault debug \\n";;',
       "esac",
     ].join("\n");
-    const res = runScript(relocateScript(spec.clusters[0].nodes[1], "east-control-plane"), { stubs: { docker } });
+    const res = runScript(relocateScript(spec.clusters[0].nodes[1], "dev-east-control-plane"), { stubs: { docker } });
     expect(res.status).toBe(0);
     expect(res.calls).toEqual([
-      `docker exec east-worker sed -i -E s#--node-labels=[^ "]*#--node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone1,topology.istio.io/subzone=rack2# /var/lib/kubelet/kubeadm-flags.env`,
-      `docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods --all-namespaces --field-selector spec.nodeName=east-worker,metadata.namespace!=kube-system -o jsonpath={range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\\n"}{end}`,
-      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace default helloworld-abc --wait=false --ignore-not-found",
-      "docker exec east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace istio-system istio-eastwestgateway-x --wait=false --ignore-not-found",
+      `docker exec dev-east-worker sed -i -E s#--node-labels=[^ "]*#--node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone1,topology.istio.io/subzone=rack2# /var/lib/kubelet/kubeadm-flags.env`,
+      `docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods --all-namespaces --field-selector spec.nodeName=dev-east-worker,metadata.namespace!=kube-system -o jsonpath={range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\\n"}{end}`,
+      "docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace default helloworld-abc --wait=false --ignore-not-found",
+      "docker exec dev-east-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf delete pod --namespace istio-system istio-eastwestgateway-x --wait=false --ignore-not-found",
     ]);
-    expect(res.stderr).toContain("pod default/debug on east-worker has no controller");
+    expect(res.stderr).toContain("pod default/debug on dev-east-worker has no controller");
     expect(res.stdout).toBe("");
   });
 
@@ -127,7 +127,7 @@ describe("NodeLocality: the restart Command", () => {
     const line = `KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/containerd/containerd.sock --node-ip=172.30.0.3 --node-labels=topology.kubernetes.io/zone=zone9,topology.istio.io/subzone=old,topology.kubernetes.io/region=east --pod-infra-container-image=registry.k8s.io/pause:3.10"\n`;
     // A stand-in docker that runs `docker exec <node> sed -i -E <expr> <file>` on a local copy of the flags file.
     const docker = `if [ "$1" = exec ] && [ "$3" = sed ]; then printf '%s' "$FLAGS" > "$STUB_DIR/flags"; sed -i -E "$6" "$STUB_DIR/flags"; exit $?; fi\nexit 0`;
-    const res = runScript(relocateScript(spec.clusters[0].nodes[1], "east-control-plane"), { stubs: { docker }, env: { FLAGS: line } });
+    const res = runScript(relocateScript(spec.clusters[0].nodes[1], "dev-east-control-plane"), { stubs: { docker }, env: { FLAGS: line } });
     expect(res.status).toBe(0);
     expect(fs.readFileSync(path.join(res.dir, "flags"), "utf8")).toBe(
       `KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/containerd/containerd.sock --node-ip=172.30.0.3 --node-labels=topology.kubernetes.io/region=east,topology.kubernetes.io/zone=zone2 --pod-infra-container-image=registry.k8s.io/pause:3.10"\n`,
@@ -165,7 +165,7 @@ describe("NodeLocality: a locality change", () => {
     expect(named(a.resources, PATCH, "east-worker").inputs.metadata.labels).toHaveProperty(["topology.istio.io/subzone"], "rack7");
     expect(named(b.resources, PATCH, "east-worker").inputs.metadata.labels).not.toHaveProperty(["topology.istio.io/subzone"]);
     const update = named(b.resources, COMMAND, "east-worker-restart").inputs.update;
-    expect(update).toContain("label node east-worker topology.istio.io/subzone-");
+    expect(update).toContain("label node dev-east-worker topology.istio.io/subzone-");
     expect(named(a.resources, COMMAND, "east-worker-restart").inputs.update).not.toContain("subzone-");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildClusterLayer } from "../../components/clusterLayer";
+import { bridgeMtuCommand } from "../../model/build/dockerProbes";
 import { parseNodes, readNodesScript, routeCommands } from "../../model/build/nodeScript";
 import { planMesh } from "../../model/build/plan";
 import type { MeshSpec } from "../../model/types";
@@ -17,16 +18,16 @@ describe("PodRoutes between clusters on one network", () => {
   it("flat: every node of cluster1 gets a route to every pod CIDR of cluster2, through the node that owns it (exact)", async () => {
     const run = await layer(specOf("flat"));
     const cmd = named(run.resources, COMMAND, "cluster1-to-cluster2-routes");
-    // Fake Docker hands out 172.29.0.2-3 to cluster1's nodes and .4-.6 to cluster2's; the node IPAM gives each
+    // Fake Docker hands out 172.16.204.2-3 to cluster1's nodes and .4-.6 to cluster2's; the node IPAM gives each
     // node a /24 of cluster2's pod subnet 10.252.0.0/16.
     const script = [
       "set -eu",
-      "docker exec cluster1-control-plane ip route replace 10.252.0.0/24 via 172.29.0.4",
-      "docker exec cluster1-control-plane ip route replace 10.252.1.0/24 via 172.29.0.5",
-      "docker exec cluster1-control-plane ip route replace 10.252.2.0/24 via 172.29.0.6",
-      "docker exec cluster1-worker ip route replace 10.252.0.0/24 via 172.29.0.4",
-      "docker exec cluster1-worker ip route replace 10.252.1.0/24 via 172.29.0.5",
-      "docker exec cluster1-worker ip route replace 10.252.2.0/24 via 172.29.0.6",
+      "docker exec flat-cluster1-control-plane ip route replace 10.252.0.0/24 via 172.16.204.4",
+      "docker exec flat-cluster1-control-plane ip route replace 10.252.1.0/24 via 172.16.204.5",
+      "docker exec flat-cluster1-control-plane ip route replace 10.252.2.0/24 via 172.16.204.6",
+      "docker exec flat-cluster1-worker ip route replace 10.252.0.0/24 via 172.16.204.4",
+      "docker exec flat-cluster1-worker ip route replace 10.252.1.0/24 via 172.16.204.5",
+      "docker exec flat-cluster1-worker ip route replace 10.252.2.0/24 via 172.16.204.6",
     ].join("\n");
     expect(cmd.inputs.create).toBe(script);
     expect(cmd.inputs.update).toBe(script);
@@ -37,18 +38,18 @@ describe("PodRoutes between clusters on one network", () => {
     const run = await layer(specOf("flat"));
     const back = named(run.resources, COMMAND, "cluster2-to-cluster1-routes").inputs.create.split("\n").slice(1);
     const expected = routeCommands(
-      ["cluster2-control-plane", "cluster2-worker", "cluster2-worker2"],
-      fakeNodesOf("cluster1").map((n) => ({ name: n.name, podCIDR: n.podCIDR, internalIP: n.ip })),
+      ["flat-cluster2-control-plane", "flat-cluster2-worker", "flat-cluster2-worker2"],
+      fakeNodesOf("flat-cluster1").map((n) => ({ name: n.name, podCIDR: n.podCIDR, internalIP: n.ip })),
     );
     expect(back).toEqual(expected);
     expect(back).toHaveLength(6);
-    expect(back[0]).toBe("docker exec cluster2-control-plane ip route replace 10.35.0.0/24 via 172.29.0.2");
+    expect(back[0]).toBe("docker exec flat-cluster2-control-plane ip route replace 10.35.0.0/24 via 172.16.204.2");
   });
 
   it("reads the other cluster's nodes live, inside its control plane, after it exists", async () => {
     const run = await layer(specOf("flat"));
     const reads = run.mocks.invokes.filter((i) => i.inputs.command.includes("get nodes"));
-    expect(reads.map((r) => r.inputs.command).sort()).toEqual([readNodesScript("cluster1", "cluster1-control-plane", 2), readNodesScript("cluster2", "cluster2-control-plane", 3)]);
+    expect(reads.map((r) => r.inputs.command).sort()).toEqual([readNodesScript("cluster1", "flat-cluster1-control-plane", 2), readNodesScript("cluster2", "flat-cluster2-control-plane", 3)]);
     const routes = run.resources.find((r) => r.type === ROUTES && r.name === "cluster1-to-cluster2");
     expect(routes?.parent).toBe(urnOf(run.resources, "kindmesh:clusters:KindCluster", "cluster1"));
   });
@@ -77,7 +78,7 @@ describe("PodRoutes between clusters on one network", () => {
     const run = await layer(specOf("primary-remote"));
     expect(byType(run.resources, ROUTES).map((r) => r.name)).toEqual(["main0-to-remote0", "remote0-to-main0"]);
     expect(named(run.resources, COMMAND, "main0-to-remote0-routes").inputs.create).toBe(
-      "set -eu\ndocker exec main0-control-plane ip route replace 10.30.0.0/24 via 172.27.0.3",
+      "set -eu\ndocker exec primary-remote-main0-control-plane ip route replace 10.30.0.0/24 via 172.16.36.3",
     );
   });
 
@@ -88,11 +89,11 @@ describe("PodRoutes between clusters on one network", () => {
     expect(run.mocks.invokes.filter((i) => i.inputs.command.includes("get nodes"))).toEqual([]);
   });
 
-  it("preview of a new stack: the routes are unknown, no command runs", async () => {
+  it("preview of a new stack: the routes are unknown, no command runs but the bridge MTU read", async () => {
     const run = await layer(specOf("flat"), { preview: true });
     const cmd = named(run.resources, COMMAND, "cluster1-to-cluster2-routes");
     expect(cmd.inputs.create).toEqual({ __pulumiUnknown: true });
-    expect(run.mocks.invokes).toEqual([]);
+    expect(run.mocks.invokes.map((i) => i.inputs.command)).toEqual([bridgeMtuCommand()]);
     expect(await resolve(run.value.clusters[0].apiServer, 200)).toBeUndefined();
   });
 });
