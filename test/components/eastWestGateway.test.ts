@@ -171,9 +171,9 @@ describe("EastWestGateway on a NodePort (hybrid-nodeport: north)", () => {
   it("publishes the node address as the Service's externalIPs; that address is the gateway's; nothing is read", async () => {
     const run = await underMocks(gateway("hybrid-nodeport", nodeAddress));
     const values = named(run.resources, RELEASE, "north-eastwest-gateway").inputs.values;
-    expect(values.service).toEqual({ type: "NodePort", externalIPs: ["172.26.0.2"] });
+    expect(values.service).toEqual({ type: "NodePort", externalIPs: ["172.16.88.2"] });
     expect(values.networkGateway).toBe("network-north");
-    expect(await resolve(run.value.gateway.address)).toBe("172.26.0.2");
+    expect(await resolve(run.value.gateway.address)).toBe("172.16.88.2");
     expect(run.value.reads).toEqual([]);
     expect(run.value.gateway.service).toBeUndefined();
   });

@@ -108,7 +108,7 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
     for (const [source, rs] of Object.entries(run.value.remoteSecrets)) {
       const kubeconfig = (await resolve(rs.kubeconfig))!;
       handles.set(source, kubeconfig);
-      expect(kubeconfig).toMatch(/server: https:\/\/172\.\d+\.0\.\d+:6443/);
+      expect(kubeconfig).toMatch(/server: https:\/\/172\.16\.\d+\.\d+:6443/);
       expect(kubeconfig).not.toMatch(/127\.0\.0\.1|localhost/);
       expect(await pulumi.isSecret(rs.kubeconfig)).toBe(true);
       for (const [destination, secret] of Object.entries(rs.secrets)) {
@@ -224,7 +224,7 @@ describe("mesh layer: primary-remote", () => {
 describe("mesh layer: NodePort and options", () => {
   it("hybrid-nodeport: each gateway is published at its control-plane container IP, which is its address", async () => {
     const run = await layer("hybrid-nodeport");
-    for (const [cluster, ip] of [["north", "172.26.0.2"], ["south", "172.26.0.3"]]) {
+    for (const [cluster, ip] of [["north", "172.16.88.2"], ["south", "172.16.88.3"]]) {
       expect(named(run.resources, RELEASE, `${cluster}-eastwest-gateway`).inputs.values.service).toEqual({ type: "NodePort", externalIPs: [ip] });
       expect(await resolve(run.value.eastWestGatewayAddress[cluster])).toBe(ip);
     }

@@ -144,7 +144,7 @@ describe("MetalLB: order and lifetime", () => {
     const spec = specOf("dev");
     const run = await layer(spec);
     const pool = named(run.resources, CR_POOL, "east-metallb-pool").inputs;
-    expect(named(run.resources, COMMAND, "east-metallb-webhook-ready").inputs.create).toBe(webhookWaitScript("east", "east-control-plane", pool));
+    expect(named(run.resources, COMMAND, "east-metallb-webhook-ready").inputs.create).toBe(webhookWaitScript("east", "dev-east-control-plane", pool));
   });
 
   it("the webhook wait retries while the webhook refuses, then passes the manifest on stdin", () => {

@@ -79,7 +79,7 @@ describe("RemoteSecret: the secret in the destination", () => {
     const run = await underMocks(remoteSecret("west", ["east"]));
     const kubeconfig = parseYaml(b64decode(reveal(named(run.resources, SECRET, "west-in-east").inputs.data).west));
     const server = await resolve(run.value.handles[1].apiServer);
-    expect(server).toBe("https://172.30.0.3:6443");
+    expect(server).toBe("https://172.16.212.3:6443");
     // The fake token controller's data, read back through the Secret's outputs.
     const filled = (await resolve(run.value.secret.readerToken.data))!;
     expect(kubeconfig).toEqual({
