@@ -57,11 +57,11 @@ describe("verify on a healthy lab", () => {
     const { client } = await verify("flat");
     const probes = client.calls.filter((c) => c.startsWith("probe "));
     expect(probes.sort()).toEqual([
-      "probe cluster1 cluster1-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
-      "probe cluster1 cluster1-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
-      "probe cluster2 cluster2-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
-      "probe cluster2 cluster2-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
-      "probe cluster2 cluster2-worker2 docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster1 flat-cluster1-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster1 flat-cluster1-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 flat-cluster2-control-plane docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 flat-cluster2-worker docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+      "probe cluster2 flat-cluster2-worker2 docker.io/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
     ]);
   });
 
@@ -124,10 +124,10 @@ describe("verify on a broken lab", () => {
   });
 
   it("a broken pod route names the node, the pod and the cluster", async () => {
-    const { report } = await verify("flat", { reachable: (from, node) => !(from === "cluster1" && node === "cluster1-worker") });
+    const { report } = await verify("flat", { reachable: (from, node) => !(from === "cluster1" && node === "flat-cluster1-worker") });
     const routes = report.checks.find((c) => c.id === "podRoutes");
     expect(routes?.ok).toBe(false);
-    expect(routes?.problems.every((p) => p.startsWith("cluster1-worker (cluster1) cannot reach"))).toBe(true);
+    expect(routes?.problems.every((p) => p.startsWith("flat-cluster1-worker (cluster1) cannot reach"))).toBe(true);
     expect(routes?.problems.join("\n")).toMatch(/pod CIDRs that overlap between cluster1 and cluster2/);
   });
 
