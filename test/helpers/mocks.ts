@@ -53,7 +53,13 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
     this.invokes.push({ token: args.token, inputs: args.inputs });
-    return fakeCall(args.token, args.inputs);
+    try {
+      return fakeCall(args.token, args.inputs);
+    } catch (err) {
+      // The engine hands a failed invoke to the SDK as a gRPC error whose `details` is the provider's message
+      // (runtime/invoke.js: new Error(err.details)); without it the message would be lost under mocks.
+      throw Object.assign(err as Error, { details: (err as Error).message });
+    }
   }
 
   /** Called once after setMocks: captures the request fields MockResourceArgs does not carry. */

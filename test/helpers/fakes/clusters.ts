@@ -29,6 +29,7 @@ const stopped = new Set<string>();
 /** Per kubeconfig context of an existing cluster: its nodes as `<name>\t<region>\t<zone>\t<subzone>` lines. */
 const existingNodes = new Map<string, string[]>();
 let bridgeMtu = "1500";
+let dockerDown = false;
 
 /** The fake host's outside-Pulumi controls, as a user would act on a real one. */
 export const fakeDockerHost = {
@@ -52,6 +53,10 @@ export const fakeDockerHost = {
   setExistingNodes(context: string, nodes: { name: string; region?: string; zone?: string; subzone?: string }[]): void {
     existingNodes.set(context, nodes.map((n) => [n.name, n.region ?? "", n.zone ?? "", n.subzone ?? ""].join("\t")));
   },
+  /** Docker stopped (or DOCKER_HOST pointing elsewhere): every docker command fails. */
+  setDown(down: boolean): void {
+    dockerDown = down;
+  },
   /** Back to an empty host (no networks, containers or existing clusters; MTU 1500). */
   reset(): void {
     networks.clear();
@@ -59,6 +64,7 @@ export const fakeDockerHost = {
     stopped.clear();
     existingNodes.clear();
     bridgeMtu = "1500";
+    dockerDown = false;
   },
 };
 
@@ -156,6 +162,9 @@ const GET_NODES = /docker exec (\S+) kubectl --kubeconfig=\/etc\/kubernetes\/adm
 
 function run(inputs: Record<string, any>): { stdout: string; stderr: string } {
   const cmd = String(inputs.command);
+  // What the command provider reports for a script that exits 1 after printing our message on stderr.
+  if (dockerDown && BRIDGE_MTU.test(cmd)) throw new Error("exit status 1: kindmesh: cannot read the MTU of Docker's default bridge network: Cannot connect to the Docker daemon");
+  if (dockerDown && LIVENESS.test(cmd)) throw new Error("exit status 1: kindmesh: Docker does not answer (docker version failed). Start Docker, or point DOCKER_HOST (or the docker context) at the engine this stack was deployed on, then run pulumi up again.");
   const inspect = INSPECT.exec(cmd);
   if (inspect) {
     const [, network, name] = inspect;
