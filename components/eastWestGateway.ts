@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  CLOUD_LB_HINT,
   EASTWEST_GATEWAY,
   ISTIO_NAMESPACE,
   crossNetworkGatewaySpec,
@@ -34,6 +35,12 @@ export interface EastWestGatewayArgs {
    * Other clusters dial it on 15443 (and 15012/15017); kube-proxy forwards it on every node.
    */
   nodeAddress?: pulumi.Input<string>;
+  /**
+   * LoadBalancer only: the address comes from the cluster's own cloud (an existing cluster), not MetalLB. Helm
+   * then does not wait; a patch of the Service waits for the address instead, up to CLOUD_LB_TIMEOUT_SECONDS,
+   * and names the Service when none comes. @default false
+   */
+  cloudLoadBalancer?: boolean;
   /** Version of the `gateway` chart (= the Istio version). */
   istioVersion: string;
   /** Add the `cross-network-gateway` Gateway (multi-network primaries). @default false */
@@ -47,10 +54,15 @@ export interface EastWestGatewayArgs {
   after: pulumi.Resource[];
 }
 
+/** How long an existing cluster's cloud may take to give the gateway's LoadBalancer an address. */
+export const CLOUD_LB_TIMEOUT_SECONDS = 600;
+
 export class EastWestGateway extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
-  /** LoadBalancer only: the gateway's Service as read after the release was ready. */
+  /** LoadBalancer on kind: the gateway's Service as read after the release was ready. */
   readonly service?: k8s.core.v1.Service;
+  /** LoadBalancer from a cloud: the patch whose await waits for the Service's address. */
+  readonly addressWait?: k8s.core.v1.ServicePatch;
   /** The address other clusters reach this network at: a bare IPv4, unknown in a first preview. */
   readonly address: pulumi.Output<string>;
   readonly crossNetworkGateway?: k8s.apiextensions.CustomResource;
@@ -76,6 +88,8 @@ export class EastWestGateway extends pulumi.ComponentResource {
         namespace: ISTIO_NAMESPACE,
         version: args.istioVersion,
         values: gatewayValues({ network: args.network, exposure: args.exposure, externalIP: nodeAddress }),
+        // Helm's wait would end a missing cloud address with a bare "timed out waiting for the condition".
+        skipAwait: args.cloudLoadBalancer === true,
       },
       // MetalLB's pool (in cluster.ready) must exist before a LoadBalancer can get its address.
       inCluster(cluster, { ...child, dependsOn: [...args.after, ...cluster.ready] }),
@@ -83,6 +97,22 @@ export class EastWestGateway extends pulumi.ComponentResource {
 
     if (nodeAddress) {
       this.address = nodeAddress;
+    } else if (args.cloudLoadBalancer) {
+      // An annotation-only server-side-apply patch: the provider's Service await then waits, like for a Service it
+      // created, until the LoadBalancer has an address and endpoints (the gateway pods are ready), and on timeout
+      // fails naming istio-system/istio-eastwestgateway ("was not allocated an IP address"), not a Helm timeout.
+      this.addressWait = new k8s.core.v1.ServicePatch(
+        `${name}-eastwest-address`,
+        {
+          metadata: {
+            name: EASTWEST_GATEWAY,
+            namespace: ISTIO_NAMESPACE,
+            annotations: { "kindmesh.io/address-from": "cloud-load-balancer", "pulumi.com/timeoutSeconds": String(CLOUD_LB_TIMEOUT_SECONDS) },
+          },
+        },
+        inCluster(cluster, { ...child, dependsOn: [this.release] }),
+      );
+      this.address = this.addressWait.status.apply((s) => loadBalancerAddress(s, `${what} (Service ${ISTIO_NAMESPACE}/${EASTWEST_GATEWAY})`, CLOUD_LB_HINT));
     } else {
       // Read after the release: Helm's wait returns only once the Service has an ingress address. The ID comes
       // from the release's status, so a first preview (release unknown) skips the read instead of failing on a
@@ -108,7 +138,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
       this.istiodVirtualService = istioResource("istiod-vs", "VirtualService", "istiod-vs", istiodVirtualServiceSpec());
     }
 
-    this.ready = [this.release, this.crossNetworkGateway, this.istiodGateway, this.istiodVirtualService].filter(
+    this.ready = [this.release, this.addressWait, this.crossNetworkGateway, this.istiodGateway, this.istiodVirtualService].filter(
       (r): r is NonNullable<typeof r> => r !== undefined,
     );
     this.registerOutputs({ address: this.address });

@@ -48,7 +48,7 @@ export const HELM_TIMEOUT_SECONDS = 600;
 export function istioRelease(
   name: string,
   chart: keyof typeof CHARTS,
-  args: { namespace: pulumi.Input<string>; version: string; values: pulumi.Input<object> },
+  args: { namespace: pulumi.Input<string>; version: string; values: pulumi.Input<object>; skipAwait?: boolean },
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(
@@ -61,7 +61,7 @@ export function istioRelease(
       namespace: args.namespace,
       createNamespace: false,
       values: args.values,
-      skipAwait: false,
+      skipAwait: args.skipAwait ?? false,
       timeout: HELM_TIMEOUT_SECONDS,
     },
     opts,

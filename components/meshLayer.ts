@@ -90,6 +90,7 @@ export function buildMeshLayer(spec: MeshSpec, plan: MeshPlan, clusters: Cluster
         cluster: handles[c.name],
         network: c.network,
         exposure: c.eastWestGateway,
+        ...(c.gatewayAddressFrom === "cloud-load-balancer" ? { cloudLoadBalancer: true } : {}),
         nodeAddress: nodeAddress(c),
         istioVersion: version,
         crossNetworkGateway: c.crossNetworkGateway,

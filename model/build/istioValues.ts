@@ -224,13 +224,15 @@ export interface LoadBalancerStatus {
 }
 
 /** The east-west gateway's LoadBalancer IP, or an error that says what to look at. */
-export function loadBalancerAddress(status: LoadBalancerStatus | undefined, what: string): string {
+export const METALLB_HINT = "Is MetalLB's address pool in place? Without it istiod hands out unreachable addresses for this network.";
+/** An existing cluster's gateway: its cloud gives the address (kindmesh installs no MetalLB there). */
+export const CLOUD_LB_HINT =
+  "Does this cluster's cloud give LoadBalancer Services an address (kubectl -n istio-system get service istio-eastwestgateway)? An address given only as a hostname (e.g. an AWS ELB) is not supported: istiod needs an IP for this network.";
+
+export function loadBalancerAddress(status: LoadBalancerStatus | undefined, what: string, hint: string = METALLB_HINT): string {
   const ip = status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;
   if (!ip) {
-    throw new Error(
-      `${what}: the Service has no status.loadBalancer.ingress[].ip (EXTERNAL-IP <pending>). ` +
-        "Is MetalLB's address pool in place? Without it istiod hands out unreachable addresses for this network.",
-    );
+    throw new Error(`${what}: the Service has no status.loadBalancer.ingress[].ip (EXTERNAL-IP <pending>). ${hint}`);
   }
   return requireBareIPv4(ip, what);
 }

@@ -86,6 +86,8 @@ export const meshStates: Record<string, StateFake> = {
     const jwt = [b64(JSON.stringify({ alg: "RS256" })), b64(JSON.stringify({ sub: `system:serviceaccount:${namespace}:${sa}`, secret: name })), digest(name)].join(".");
     return { data: { token: b64(jwt), "ca.crt": b64(fakePem("CERTIFICATE", { clusterCa: name })), namespace: b64(namespace) } };
   },
+  // A cloud's load balancer: the patched gateway Service of an existing cluster gets an ingress address.
+  "kubernetes:core/v1:ServicePatch": (name, inputs) => ({ status: { loadBalancer: { ingress: [{ ip: fakeLoadBalancerIP(name), ipMode: "VIP" }] } }, metadata: inputs.metadata }),
   // MetalLB: a read Service (no spec in the inputs) or a LoadBalancer one gets an ingress address.
   "kubernetes:core/v1:Service": (name, inputs) =>
     inputs.spec === undefined || inputs.spec?.type === "LoadBalancer"
