@@ -18,7 +18,7 @@ export function shellWord(text: string): string {
 const PRIVATE_KUBECONFIG = ["dir=$(mktemp -d)", `trap 'rm -rf "$dir"' EXIT`, 'export KUBECONFIG="$dir/kubeconfig"'];
 
 /**
- * `create`: a cluster of the same name whose control plane sits on this stack's Docker network was made by an
+ * `create`: the stack's network must exist (see below). A cluster of the same name whose control plane sits on this stack's Docker network was made by an
  * earlier run of this stack that never finished (interrupted, or killed mid-create): remove it and start clean.
  * Any other cluster of that name is left over from something else, and is refused (adopting it would hand
  * Pulumi a cluster of unknown shape). Then create the cluster with the kind config on stdin and print only the
@@ -32,6 +32,12 @@ export function kindCreateScript(name: string, wait: string): string {
   return [
     "set -eu",
     ...PRIVATE_KUBECONFIG,
+    // The network is made before any cluster; if it is gone now (docker system prune), kind would quietly make
+    // one of its own on a subnet from Docker's pools, and every address planned on the stack's subnet is wrong.
+    `if ! docker network inspect "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null >/dev/null 2>&1; then`,
+    `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up." >&2`,
+    "  exit 1",
+    "fi",
     `if kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,
     `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx ${controlPlane}; then`,
     `    echo "kindmesh: removing the kind cluster ${name} that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2`,

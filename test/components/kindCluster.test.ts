@@ -28,6 +28,10 @@ describe("KindCluster: the kind Command", () => {
         "dir=$(mktemp -d)",
         `trap 'rm -rf "$dir"' EXIT`,
         'export KUBECONFIG="$dir/kubeconfig"',
+        'if ! docker network inspect "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null >/dev/null 2>&1; then',
+        `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up." >&2`,
+        "  exit 1",
+        "fi",
         "if kind get clusters </dev/null 2>/dev/null | grep -qx dev-east; then",
         `  if docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null 2>/dev/null | tr ' ' '\\n' | grep -qx dev-east-control-plane; then`,
         '    echo "kindmesh: removing the kind cluster dev-east that an interrupted run of this stack left on its network ($KIND_EXPERIMENTAL_DOCKER_NETWORK), to create it again." >&2',
@@ -179,20 +183,35 @@ describe("the kind scripts, run against a stand-in kind", () => {
   ].join("\n");
   const config = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n";
   const create = kindCreateScript("east", "5m");
+  // A stand-in docker on which the stack's network exists (`docker network inspect <name>` succeeds).
+  const NET = { KIND_EXPERIMENTAL_DOCKER_NETWORK: "kindmesh-dev" };
+  const DOCKER = `[ "$1 $2 $3" = "network inspect kindmesh-dev" ] && exit 0`;
+  const NET_CHECK = "docker network inspect kindmesh-dev";
 
   it("creates with the config on stdin and prints only the kubeconfig, with kind's own kubeconfig kept private", () => {
-    const res = runScript(create, { stubs: { kind: KIND }, stdin: config });
+    const res = runScript(create, { stubs: { kind: KIND, docker: DOCKER }, stdin: config, env: NET });
     expect(res.status).toBe(0);
     expect(res.stdout).toBe("apiVersion: v1\n# admin kubeconfig of east\n");
     expect(res.stderr).toContain("Creating cluster east ...");
     expect(fs.readFileSync(path.join(res.dir, "stdin"), "utf8")).toBe(config);
-    expect(res.calls[0]).toBe("kind get clusters");
-    expect(res.calls[1]).toBe("kind create cluster --name east --config - --wait 5m");
+    expect(res.calls[0]).toBe(NET_CHECK);
+    expect(res.calls[1]).toBe("kind get clusters");
+    expect(res.calls[2]).toBe("kind create cluster --name east --config - --wait 5m");
     // Not the user's kubeconfig, and the private one is gone afterwards.
-    const kc = res.calls[2].replace("KUBECONFIG=", "");
+    const kc = res.calls[3].replace("KUBECONFIG=", "");
     expect(kc).not.toBe(path.join(res.dir, "users-kubeconfig"));
     expect(fs.existsSync(path.dirname(kc))).toBe(false);
-    expect(res.calls[3]).toBe("kind get kubeconfig --name east");
+    expect(res.calls[4]).toBe("kind get kubeconfig --name east");
+  });
+
+  it("refuses to create when the stack's network is gone (kind would make its own on another subnet)", () => {
+    const res = runScript(create, { stubs: { kind: KIND, docker: "echo 'Error response from daemon: network kindmesh-dev not found' >&2; exit 1" }, stdin: config, env: NET });
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toBe(
+      "kindmesh: the stack's Docker network kindmesh-dev is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up.\n",
+    );
+    expect(res.calls).toEqual([NET_CHECK]);
   });
 
   it("reports a leftover cluster of the same name from elsewhere, with how to delete it, and creates nothing", () => {
@@ -208,7 +227,7 @@ describe("the kind scripts, run against a stand-in kind", () => {
     expect(res.stdout).toBe("");
     expect(res.stderr).toMatch(/a kind cluster named east already exists outside this stack's network \(kindmesh-dev\)/);
     expect(res.stderr).toContain("kind delete cluster --name east");
-    expect(res.calls).toEqual(["kind get clusters", `docker network inspect -f {{range .Containers}}{{.Name}} {{end}} kindmesh-dev`]);
+    expect(res.calls).toEqual([NET_CHECK, "kind get clusters", `docker network inspect -f {{range .Containers}}{{.Name}} {{end}} kindmesh-dev`]);
   });
 
   it("removes a half-made cluster an interrupted run left on this stack's network, then creates it again", () => {
@@ -230,17 +249,18 @@ describe("the kind scripts, run against a stand-in kind", () => {
   });
 
   it("a similar name is not a leftover", () => {
-    const res = runScript(create, { stubs: { kind: `[ "$2" = clusters ] && { echo east2; exit 0; }\n${KIND}` }, stdin: config });
+    const res = runScript(create, { stubs: { kind: `[ "$2" = clusters ] && { echo east2; exit 0; }\n${KIND}`, docker: DOCKER }, stdin: config, env: NET });
     expect(res.status).toBe(0);
   });
 
   it("a failed create removes its half-made cluster, then fails without printing a kubeconfig", () => {
-    const res = runScript(create, { stubs: { kind: `touch "$STUB_DIR/fail"\n${KIND}` }, stdin: config });
+    const res = runScript(create, { stubs: { kind: `touch "$STUB_DIR/fail"\n${KIND}`, docker: DOCKER }, stdin: config, env: NET });
     expect(res.status).toBe(1);
     expect(res.stdout).toBe("");
     expect(res.stderr).toContain("ERROR: failed to create cluster: boom");
     expect(res.stderr).toContain("creating kind cluster east failed");
     expect(res.calls.filter((c) => !c.startsWith("KUBECONFIG="))).toEqual([
+      NET_CHECK,
       "kind get clusters",
       "kind create cluster --name east --config - --wait 5m",
       "kind delete cluster --name east",
