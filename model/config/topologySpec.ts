@@ -12,6 +12,7 @@ import {
   readString,
   show,
 } from "./problems";
+import { checkNodeNames, checkStackName, kindClusterName } from "./kindNames";
 import type { ClusterSpec, NodeSpec } from "../types";
 import { MAX_HOST_LABEL, UPSTREAMS, cacheName } from "../build/imageCache";
 
@@ -34,19 +35,6 @@ const NODE_KEYS = ["role", "locality"] as const;
 
 /** A Kubernetes label value, which each locality part becomes. */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-/**
- * A node container's hostname is its name (kind: `<kind cluster>-control-plane2`), and a hostname holds at most
- * 63 characters (RFC 1123 label; kind's create.go warns from 50-character cluster names for the same reason).
- */
-const MAX_NODE_NAME = 63;
-/** kind's cluster names (kind pkg/internal/apis/config/validate.go), kept to what is also a hostname. */
-const KIND_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
-
-/** The name kind and Docker see for a cluster of this stack: unique per stack, Istio keeps the stack file's. */
-export function kindClusterName(stack: string, cluster: string): string {
-  return `${stack}-${cluster}`;
-}
-
 export interface TopologyInput {
   meshId: string;
   dockerNetwork: { name: string; subnet?: string; subnetPath: string };
@@ -115,17 +103,6 @@ function readNodes(p: Problems, path: string, value: unknown, kindName: string):
     p.error(path, `a kind cluster needs a node with role "control-plane"; add one, e.g. { role: control-plane, locality: region1/zone1 }.`);
   }
   return nodes;
-}
-
-/** The longest node name must fit a hostname: say which name, how long, and how short the cluster name must be. */
-function checkNodeNames(p: Problems, path: string, stack: string, name: string, nodes: NodeSpec[]): void {
-  const longest = nodes.reduce<string>((a, n) => (n.nodeName.length > a.length ? n.nodeName : a), "");
-  if (longest.length <= MAX_NODE_NAME) return;
-  const room = Math.max(0, name.length - (longest.length - MAX_NODE_NAME));
-  p.error(
-    childPath(path, "name"),
-    `the node container "${longest}" (stack "${stack}", cluster "${name}") has ${longest.length} characters; a container hostname holds at most ${MAX_NODE_NAME}, and kindmesh never truncates names. Shorten the cluster name to at most ${room} characters, or use a shorter stack name.`,
-  );
 }
 
 /** An existing cluster's declared localities: each a valid locality, none twice. */
@@ -248,14 +225,7 @@ export function readTopology(p: Problems, raw: unknown, stack: string): Topology
   if (t.clusters === undefined) p.error("topology.clusters", "is required: add at least one cluster.");
   const read = (list ?? []).map((c, i) => ({ spec: readCluster(p, `topology.clusters[${i}]`, c, i, stack), index: i }));
   const clusters = read.filter((c): c is { spec: ClusterSpec; index: number } => c.spec !== undefined);
-  const kindClusters = clusters.filter((c) => c.spec.kind === "kind");
-  if (kindClusters.length > 0 && !KIND_NAME.test(stack)) {
-    const example = kindClusterName(stack, kindClusters[0].spec.name);
-    p.error(
-      "topology.clusters",
-      `the stack name "${stack}" is part of every kind cluster's name (e.g. "${example}"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "${stack.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "lab"}" (pulumi stack rename).`,
-    );
-  }
+  checkStackName(p, stack, clusters.filter((c) => c.spec.kind === "kind").map((c) => c.spec.name));
   checkRoles(p, clusters);
   return {
     meshId,
