@@ -111,7 +111,7 @@ export class KindCluster extends pulumi.ComponentResource {
     this.apiServer = inspected.apply((r) => apiServerUrl(r.stdout, this.controlPlane, network.spec.name, API_SERVER_INTERNAL_PORT));
 
     // Each node's hosts.toml per cached registry, written once the nodes exist and again for a new cluster.
-    const script = imageCache ? mirrorScript(spec.name, imageCache.plan.caches) : undefined;
+    const script = imageCache ? mirrorScript(this.kindName, imageCache.plan.caches) : undefined;
     const mirrors = script
       ? new command.local.Command(
           `${name}-registry-mirrors`,

@@ -79,8 +79,9 @@ describe("ImageCache", () => {
       expect(kind.inputs.triggers.slice(0, -2)).toEqual(kindTriggers(c, spec.versions.kindNodeImage, spec.dockerNetwork, true));
       const mirrors = named(run.resources, COMMAND, `${c.name}-registry-mirrors`);
       expect(mirrors.inputs).toEqual({
-        create: mirrorScript(c.name, plan?.caches ?? []),
-        update: mirrorScript(c.name, plan?.caches ?? []),
+        // kind knows the cluster as <stack>-<cluster>.
+        create: mirrorScript(`${stack}-${c.name}`, plan?.caches ?? []),
+        update: mirrorScript(`${stack}-${c.name}`, plan?.caches ?? []),
         triggers: [`${c.name}-kind-cluster-id`],
         logging: "stderr",
       });
