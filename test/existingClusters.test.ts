@@ -82,8 +82,8 @@ describe("a kubeconfig whose server is loopback", () => {
   it("is an error with the fix (istio#31081), reported with the other kubeconfig problems before any resource", async () => {
     const { error, resources } = await runProgramExpectingError("dev", { config: devWithExistingWest(LOOPBACK) });
     expect(error.message).toBe(
-      "The existing clusters' kubeconfigs cannot be used; nothing was deployed:\n" +
-        `  - cluster "west" (topology.clusters[1]): context "gke_west" in ${LOOPBACK} reaches its API server at https://127.0.0.1:6443, an address of this machine only; istiod in the other clusters cannot use it (istio#31081). Use a kubeconfig whose server the other clusters can reach (the cluster's routable address or DNS name).`,
+      "The stack configuration has 1 problem; nothing was deployed. Fix it in Pulumi.dev.yaml:\n" +
+        `  - topology.clusters[1].kubeconfig: cluster "west" (topology.clusters[1]): context "gke_west" in ${LOOPBACK} reaches its API server at https://127.0.0.1:6443, an address of this machine only; istiod in the other clusters cannot use it (istio#31081). Use a kubeconfig whose server the other clusters can reach (the cluster's routable address or DNS name).`,
     );
     expect(resources).toEqual([]);
   });

@@ -22,7 +22,7 @@ export interface Footprint {
  * until a spec carries one, kind sees the cluster's own name.
  */
 export function kindNameOf(cluster: ClusterSpec): string {
-  return (cluster as ClusterSpec & { kindName?: string }).kindName ?? cluster.name;
+  return cluster.kindName ?? cluster.name;
 }
 
 export function footprintOf(spec: MeshSpec, file: string): Footprint {
