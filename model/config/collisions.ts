@@ -18,8 +18,8 @@ export interface Footprint {
 }
 
 /**
- * The name `kind create cluster --name` gets. Issue 9 gives kind clusters a `kindName` (`<stack>-<cluster>`);
- * until a spec carries one, kind sees the cluster's own name.
+ * The name `kind create cluster --name` gets: a kind cluster's `kindName` (`<stack>-<cluster>`); the cluster's
+ * own name only for a spec without one.
  */
 export function kindNameOf(cluster: ClusterSpec): string {
   return cluster.kindName ?? cluster.name;
