@@ -5,7 +5,7 @@
  */
 import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
-import { buildClusterLayer, buildMeshLayer, buildTrafficLayer, preflight } from "./components";
+import { buildClusterLayer, buildMeshLayer, buildRevisionRollouts, buildTrafficLayer, preflight } from "./components";
 import { loadStack } from "./config";
 import type { ClusterOutput } from "./model/build/outputs";
 import { formatErrors } from "./model/stackCheck";
@@ -31,7 +31,11 @@ async function main() {
   const mesh = buildMeshLayer(spec, plan, clusterLayer.clusters, {
     ...(spec.rootCa ? { rootCa: { certPem: spec.rootCa.certPem, keyPem: pulumi.secret(spec.rootCa.keyPem) } } : {}),
   });
-  buildTrafficLayer(spec, plan, clusterLayer.clusters, mesh.ready);
+  const traffic = buildTrafficLayer(spec, plan, clusterLayer.clusters, mesh.ready);
+  // A changed versions.istio is a canary upgrade: the new revision beside the old, workloads restarted onto it,
+  // the old revision deleted once this succeeded (model/build/revision.ts).
+  const namespaces = Object.fromEntries(Object.entries(traffic.workloads).map(([name, w]) => [name, w.namespaces]));
+  buildRevisionRollouts(spec, plan, clusterLayer.clusters, mesh.ready, namespaces);
 
   // The predicted split is plain data: a preview prints it, and a changed weight changes the output's diff.
   const predicted = checked.trafficPlan;

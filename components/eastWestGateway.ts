@@ -17,6 +17,7 @@ import {
   loadBalancerAddress,
   requireBareIPv4,
 } from "../model/build/istioValues";
+import { gatewayRevisionValues, istioRevision } from "../model/build/revision";
 import type { GatewayExposure } from "../model/types";
 import { istioRelease } from "./istioControlPlane";
 import { inCluster, type ClusterHandle } from "./types";
@@ -41,7 +42,7 @@ export interface EastWestGatewayArgs {
    * and names the Service when none comes. @default false
    */
   cloudLoadBalancer?: boolean;
-  /** Version of the `gateway` chart (= the Istio version). */
+  /** Version of the `gateway` chart (= the Istio version); the gateway joins that version's revision. */
   istioVersion: string;
   /** Add the `cross-network-gateway` Gateway (multi-network primaries). @default false */
   crossNetworkGateway?: boolean;
@@ -76,6 +77,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
     const child = { parent: this };
     const { cluster } = args;
     const what = `east-west gateway of ${cluster.name}`;
+    const revision = istioRevision(args.istioVersion);
     if (args.exposure === "NodePort" && args.nodeAddress === undefined) {
       throw new Error(`EastWestGateway ${name}: NodePort exposure needs nodeAddress (a node's container IP) for ${cluster.name}`);
     }
@@ -87,7 +89,8 @@ export class EastWestGateway extends pulumi.ComponentResource {
       {
         namespace: ISTIO_NAMESPACE,
         version: args.istioVersion,
-        values: gatewayValues({ network: args.network, exposure: args.exposure, externalIP: nodeAddress }),
+        // The revision's pod label picks the injector: a new revision rolls the gateway onto the new istiod.
+        values: { ...gatewayValues({ network: args.network, exposure: args.exposure, externalIP: nodeAddress }), ...gatewayRevisionValues(revision) },
         // Helm's wait would end a missing cloud address with a bare "timed out waiting for the condition".
         skipAwait: args.cloudLoadBalancer === true,
       },
@@ -135,7 +138,9 @@ export class EastWestGateway extends pulumi.ComponentResource {
     }
     if (args.exposeIstiod) {
       this.istiodGateway = istioResource("istiod-gateway", "Gateway", "istiod-gateway", istiodGatewaySpec());
-      this.istiodVirtualService = istioResource("istiod-vs", "VirtualService", "istiod-vs", istiodVirtualServiceSpec());
+      // One per revision (samples/multicluster/expose-istiod-rev.yaml.tmpl): while two revisions run, each
+      // remote reaches its own istiod by SNI; the old one goes with the old revision.
+      this.istiodVirtualService = istioResource(`istiod-vs-${revision}`, "VirtualService", `istiod-vs-${revision}`, istiodVirtualServiceSpec(revision));
     }
 
     this.ready = [this.release, this.addressWait, this.crossNetworkGateway, this.istiodGateway, this.istiodVirtualService].filter(

@@ -20,3 +20,5 @@ export { buildMeshLayer, type MeshLayer, type MeshLayerOptions } from "./meshLay
 export { Workloads, type WorkloadsArgs } from "./workloads";
 export { TrafficPolicies, type TrafficPoliciesArgs } from "./trafficPolicies";
 export { buildTrafficLayer, type TrafficLayer } from "./trafficLayer";
+// Upgrades: restart onto the current Istio revision, after both layers
+export { RevisionRollout, type RevisionRolloutArgs, buildRevisionRollouts } from "./revisionRollout";

@@ -22,6 +22,7 @@ import {
   secretData,
 } from "../model/build/istioValues";
 import type { ClusterPlan } from "../model/build/plan";
+import { baseRevisionValues, istioRevision, istiodReleaseName, istiodRevisionValues } from "../model/build/revision";
 import { inCluster, type ClusterHandle } from "./types";
 
 export const ISTIO_CONTROL_PLANE_TOKEN = "kindmesh:mesh:IstioControlPlane";
@@ -48,13 +49,13 @@ export const HELM_TIMEOUT_SECONDS = 600;
 export function istioRelease(
   name: string,
   chart: keyof typeof CHARTS,
-  args: { namespace: pulumi.Input<string>; version: string; values: pulumi.Input<object>; skipAwait?: boolean },
+  args: { namespace: pulumi.Input<string>; version: string; values: pulumi.Input<object>; skipAwait?: boolean; release?: string },
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(
     name,
     {
-      name: CHARTS[chart].release,
+      name: args.release ?? CHARTS[chart].release,
       chart: CHARTS[chart].chart,
       version: args.version,
       repositoryOpts: { repo: ISTIO_CHART_REPO },
@@ -75,7 +76,7 @@ export interface IstioControlPlaneArgs {
   plan: Pick<ClusterPlan, "role" | "network" | "controlPlane">;
   /** `global.meshID`, the same in every cluster. */
   meshId: string;
-  /** Version of the `base` and `istiod` charts (= the Istio version). */
+  /** Version of the `base` and `istiod` charts (= the Istio version); istiod is installed as its revision. */
   istioVersion: string;
   /** Primary only, required there: the `cacerts` entries from the mesh CA (secret). */
   cacerts?: pulumi.Input<Record<string, string>>;
@@ -92,6 +93,9 @@ export class IstioControlPlane extends pulumi.ComponentResource {
   /** Primaries only. */
   readonly cacerts?: k8s.core.v1.Secret;
   readonly base: k8s.helm.v3.Release;
+  /** The revision of `istioVersion` (`1-31-1`): istiod's release, Service and injector carry it. */
+  readonly revision: string;
+  /** Release `istiod-<revision>`; its Pulumi name carries the revision too, so a new version is a new release. */
   readonly istiod: k8s.helm.v3.Release;
   /** Primaries only: `default` in istio-system, mTLS STRICT. */
   readonly peerAuthentication?: k8s.apiextensions.CustomResource;
@@ -103,6 +107,7 @@ export class IstioControlPlane extends pulumi.ComponentResource {
     const child = { parent: this };
     const { cluster, plan } = args;
     const primary = plan.role === "primary";
+    this.revision = istioRevision(args.istioVersion);
     if (primary && args.cacerts === undefined) throw new Error(`IstioControlPlane ${name}: a primary needs cacerts from the mesh CA`);
     if (!primary && args.cacerts !== undefined) throw new Error(`IstioControlPlane ${name}: a remote runs no istiod and takes no cacerts`);
 
@@ -131,7 +136,10 @@ export class IstioControlPlane extends pulumi.ComponentResource {
     this.base = istioRelease(
       `${name}-istio-base`,
       "base",
-      { namespace, version: args.istioVersion, values: baseValues(plan.role) },
+      // defaultRevision: the default validator follows the current revision (the canary steps' last `helm upgrade
+      // istio-base --set defaultRevision`; here in the same upgrade as the CRDs, before the new istiod: kindmesh
+      // registers no Istio config in between, and istiod-<rev> patches the validator once it runs).
+      { namespace, version: args.istioVersion, values: { ...baseValues(plan.role), ...baseRevisionValues(this.revision) } },
       inCluster(cluster, { ...child, dependsOn: afterCacerts }),
     );
 
@@ -144,10 +152,12 @@ export class IstioControlPlane extends pulumi.ComponentResource {
       remotePilotAddress: args.remotePilotAddress,
       meshConfig: args.meshConfig,
     });
+    // Keyed by revision: an upgrade installs istiod-<new> beside istiod-<old>; the old one, no longer registered,
+    // is deleted by Pulumi after everything registered succeeded, the rollout included (model/build/revision.ts).
     this.istiod = istioRelease(
-      `${name}-istiod`,
+      `${name}-istiod-${this.revision}`,
       "istiod",
-      { namespace, version: args.istioVersion, values },
+      { namespace, version: args.istioVersion, values: { ...values, ...istiodRevisionValues(this.revision) }, release: istiodReleaseName(this.revision) },
       inCluster(cluster, { ...child, dependsOn: [this.base, ...afterCacerts] }),
     );
 

@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MeshPlan } from "../model/build/plan";
+import { istioRevision } from "../model/build/revision";
 import type { MeshSpec } from "../model/types";
 import { TrafficPolicies } from "./trafficPolicies";
 import type { ClusterHandle } from "./types";
@@ -35,6 +36,7 @@ export function buildTrafficLayer(
       {
         cluster,
         namespaces: plan.namespaces,
+        revision: istioRevision(spec.versions.istio),
         services: spec.traffic.services,
         backends: plan.backends.filter((b) => b.cluster === cluster.name),
         clients: plan.clients.filter((c) => c.cluster === cluster.name),

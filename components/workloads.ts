@@ -5,12 +5,15 @@ import { deploymentName, localityName } from "../model/traffic/trafficPlan";
 import { backendLabels } from "../model/traffic/routing";
 import type { ServiceSpec } from "../model/types";
 import { IMAGES } from "../model/config/versions";
+import { namespaceRevisionLabels } from "../model/build/revision";
 import { inCluster, type ClusterHandle } from "./types";
 
 export interface WorkloadsArgs {
   cluster: ClusterHandle;
-  /** Namespaces to create (sidecar injection on). */
+  /** Namespaces to create, injected by `revision`. */
   namespaces: string[];
+  /** The Istio revision whose injector serves the namespaces (`istio.io/rev`). */
+  revision: string;
   /** Every service of the stack: each gets a Service here, with or without local pods (istio#17087). */
   services: ServiceSpec[];
   /** The backends that run in this cluster. */
@@ -19,7 +22,8 @@ export interface WorkloadsArgs {
   clients: ClientPlacement[];
   /**
    * What pods here must wait for: injection works (istiod, or the primary's through its gateway), the node
-   * localities are set, routes and pools exist. Namespaces and Services need none of it.
+   * localities are set, routes and pools exist. Namespaces wait too: relabelled onto a new revision before its
+   * istiod runs, a pod restarted in between would get no sidecar (the injector selects by that label).
    * @default nothing
    */
   after?: pulumi.Resource[];
@@ -62,7 +66,7 @@ export class Workloads extends pulumi.ComponentResource {
     const namespaces = new Map(
       args.namespaces.map((ns) => [
         ns,
-        new k8s.core.v1.Namespace(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { "istio-injection": "enabled" } } }, child),
+        new k8s.core.v1.Namespace(`${name}-ns-${ns}`, { metadata: { name: ns, labels: namespaceRevisionLabels(args.revision) } }, { ...child, dependsOn: args.after ?? [] }),
       ]),
     );
     this.namespaces = [...namespaces.values()];

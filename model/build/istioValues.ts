@@ -8,6 +8,7 @@
  */
 import { ISTIO_HUB } from "../config/versions";
 import type { ClusterRole, GatewayExposure } from "../types";
+import { istiodServiceName } from "./revision";
 
 export const ISTIO_NAMESPACE = "istio-system";
 export const ISTIO_CHART_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -176,15 +177,20 @@ export function istiodGatewaySpec() {
   };
 }
 
-/** samples/multicluster/expose-istiod.yaml, VirtualService `istiod-vs`: discovery on 15012, webhooks on 443. */
-export function istiodVirtualServiceSpec() {
-  const to = (port: number) => [{ destination: { host: "istiod.istio-system.svc.cluster.local", port: { number: port } } }];
+/**
+ * samples/multicluster/expose-istiod-rev.yaml.tmpl, VirtualService `istiod-vs-<revision>`: discovery on 15012 and
+ * webhooks on 443 of `istiod-<revision>`, chosen by the SNI the remote's proxies and API server send.
+ */
+export function istiodVirtualServiceSpec(revision: string) {
+  const service = istiodServiceName(revision);
+  const sniHosts = [`${service}.${ISTIO_NAMESPACE}.svc`, `${service}.${ISTIO_NAMESPACE}.svc.cluster.local`];
+  const to = (port: number) => [{ destination: { host: `${service}.${ISTIO_NAMESPACE}.svc.cluster.local`, port: { number: port } } }];
   return {
     hosts: ["*"],
     gateways: ["istiod-gateway"],
     tls: [
-      { match: [{ port: 15012, sniHosts: ["*"] }], route: to(15012) },
-      { match: [{ port: 15017, sniHosts: ["*"] }], route: to(443) },
+      { match: [{ port: 15012, sniHosts }], route: to(15012) },
+      { match: [{ port: 15017, sniHosts: [...sniHosts] }], route: to(443) },
     ],
   };
 }

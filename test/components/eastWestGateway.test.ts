@@ -77,6 +77,8 @@ describe("EastWestGateway behind a LoadBalancer (dev: east)", () => {
       service: { type: "LoadBalancer" },
       resources: { requests: { cpu: "10m", memory: "40Mi" } },
       autoscaling: { enabled: false },
+      // gateway chart _helpers.tpl: pod label istio.io/rev, so the revision's injector serves it.
+      revision: "1-31-1",
     });
   });
 
@@ -132,10 +134,11 @@ describe("EastWestGateway behind a LoadBalancer (dev: east)", () => {
     expect(gw.dependencies).toContain(named(run.resources, RELEASE, "east-eastwest-gateway").urn);
   });
 
-  it("istiod exposure: istiod-gateway and istiod-vs exactly as expose-istiod.yaml", async () => {
+  it("istiod exposure: istiod-gateway as expose-istiod.yaml, istiod-vs-<revision> as expose-istiod-rev.yaml.tmpl", async () => {
     const run = await underMocks(gateway("primary-remote", () => ({ exposeIstiod: true })));
     const gw = named(run.resources, GATEWAY, "main0-istiod-gateway");
-    const vs = named(run.resources, VS, "main0-istiod-vs");
+    const vs = named(run.resources, VS, "main0-istiod-vs-1-31-1");
+    const SNI = ["istiod-1-31-1.istio-system.svc", "istiod-1-31-1.istio-system.svc.cluster.local"];
     expect(gw.inputs.metadata).toEqual({ name: "istiod-gateway", namespace: "istio-system" });
     expect(gw.inputs.spec).toEqual({
       selector: { istio: "eastwestgateway" },
@@ -144,13 +147,14 @@ describe("EastWestGateway behind a LoadBalancer (dev: east)", () => {
         { port: { name: "tls-istiodwebhook", number: 15017, protocol: "tls" }, tls: { mode: "PASSTHROUGH" }, hosts: ["*"] },
       ],
     });
-    expect(vs.inputs).toMatchObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "istiod-vs", namespace: "istio-system" } });
+    expect(vs.inputs).toMatchObject({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "istiod-vs-1-31-1", namespace: "istio-system" } });
     expect(vs.inputs.spec).toEqual({
       hosts: ["*"],
       gateways: ["istiod-gateway"],
       tls: [
-        { match: [{ port: 15012, sniHosts: ["*"] }], route: [{ destination: { host: "istiod.istio-system.svc.cluster.local", port: { number: 15012 } } }] },
-        { match: [{ port: 15017, sniHosts: ["*"] }], route: [{ destination: { host: "istiod.istio-system.svc.cluster.local", port: { number: 443 } } }] },
+        // Chosen by SNI, so while two revisions run each remote reaches its own istiod.
+        { match: [{ port: 15012, sniHosts: SNI }], route: [{ destination: { host: "istiod-1-31-1.istio-system.svc.cluster.local", port: { number: 15012 } } }] },
+        { match: [{ port: 15017, sniHosts: SNI }], route: [{ destination: { host: "istiod-1-31-1.istio-system.svc.cluster.local", port: { number: 443 } } }] },
       ],
     });
     expect(byType(run.resources, GATEWAY).map((r) => r.name)).toEqual(["main0-istiod-gateway"]);

@@ -63,9 +63,12 @@ describe("IstioControlPlane on a primary", () => {
       timeout: 600,
     };
     const base = named(run.resources, RELEASE, "main0-istio-base");
-    const istiod = named(run.resources, RELEASE, "main0-istiod");
-    expect(base.inputs).toMatchObject({ ...common, name: "istio-base", chart: "base", values: {} });
-    expect(istiod.inputs).toMatchObject({ ...common, name: "istiod", chart: "istiod" });
+    const istiod = named(run.resources, RELEASE, "main0-istiod-1-31-1");
+    // base: the default validator calls istiod-<defaultRevision> (base defaultrevision-validatingwebhookconfiguration.yaml).
+    expect(base.inputs).toMatchObject({ ...common, name: "istio-base", chart: "base", values: { defaultRevision: "1-31-1" } });
+    expect(istiod.inputs).toMatchObject({ ...common, name: "istiod-1-31-1", chart: "istiod" });
+    // No revision tags: each is a cluster-wide webhook both revisions' releases would own during an upgrade.
+    expect(istiod.inputs.values).toMatchObject({ revision: "1-31-1", revisionTags: [] });
     expect(istiod.inputs.values.global).toMatchObject({ hub: "docker.io/istio", meshID: "mesh1", multiCluster: { clusterName: "main0" }, network: "network1", externalIstiod: true });
   });
 
@@ -73,7 +76,7 @@ describe("IstioControlPlane on a primary", () => {
     const run = await underMocks(controlPlane("main0"));
     const urn = (type: string, name: string) => named(run.resources, type, name).urn;
     expect(named(run.resources, RELEASE, "main0-istio-base").dependencies).toContain(urn(SECRET, "main0-cacerts"));
-    const istiod = named(run.resources, RELEASE, "main0-istiod").dependencies;
+    const istiod = named(run.resources, RELEASE, "main0-istiod-1-31-1").dependencies;
     expect(istiod).toContain(urn(RELEASE, "main0-istio-base"));
     expect(istiod).toContain(urn(SECRET, "main0-cacerts"));
   });
@@ -87,7 +90,7 @@ describe("IstioControlPlane on a primary", () => {
       metadata: { name: "default", namespace: "istio-system" },
       spec: { mtls: { mode: "STRICT" } },
     });
-    expect(pa.dependencies).toContain(named(run.resources, RELEASE, "main0-istiod").urn);
+    expect(pa.dependencies).toContain(named(run.resources, RELEASE, "main0-istiod-1-31-1").urn);
     expect(run.value.ready.length).toBe(2);
   });
 
@@ -129,19 +132,22 @@ describe("IstioControlPlane on a remote", () => {
 
   it("base and istiod with the remote profile; istiod gets the primary's address and its injection path", async () => {
     const run = await underMocks(controlPlane("remote0"));
-    expect(named(run.resources, RELEASE, "remote0-istio-base").inputs.values).toEqual({ profile: "remote" });
-    expect(named(run.resources, RELEASE, "remote0-istiod").inputs.values).toEqual({
+    expect(named(run.resources, RELEASE, "remote0-istio-base").inputs.values).toEqual({ profile: "remote", defaultRevision: "1-31-1" });
+    expect(named(run.resources, RELEASE, "remote0-istiod-1-31-1").inputs).toMatchObject({ name: "istiod-1-31-1", chart: "istiod" });
+    expect(named(run.resources, RELEASE, "remote0-istiod-1-31-1").inputs.values).toEqual({
+      revision: "1-31-1",
+      revisionTags: [],
       profile: "remote",
       global: { hub: "docker.io/istio", meshID: "mesh1", multiCluster: { clusterName: "remote0" }, network: "network1", remotePilotAddress: "172.27.255.200", configCluster: true },
       istiodRemote: { injectionPath: "/inject/cluster/remote0/net/network1" },
     });
-    expect(named(run.resources, RELEASE, "remote0-istiod").dependencies).toContain(named(run.resources, RELEASE, "remote0-istio-base").urn);
+    expect(named(run.resources, RELEASE, "remote0-istiod-1-31-1").dependencies).toContain(named(run.resources, RELEASE, "remote0-istio-base").urn);
   });
 
   it("in preview an unknown address leaves the other values known", async () => {
     // Anything derived from the (fake) kind cluster is unknown in a first preview, as the gateway address is.
     const run = await underMocks(controlPlane("remote0", (handles) => ({ remotePilotAddress: handles[0].apiServer })), { preview: true });
-    const values = named(run.resources, RELEASE, "remote0-istiod").inputs.values;
+    const values = named(run.resources, RELEASE, "remote0-istiod-1-31-1").inputs.values;
     expect(typeof values.global.remotePilotAddress).not.toBe("string");
     expect(values.istiodRemote.injectionPath).toBe("/inject/cluster/remote0/net/network1");
     expect(values.global.configCluster).toBe(true);

@@ -78,7 +78,7 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
       expect(r.inputs.repositoryOpts).toEqual({ repo: "https://istio-release.storage.googleapis.com/charts" });
       expect(r.inputs.version).toBe(spec.versions.istio);
       expect(r.inputs.namespace).toBe("istio-system");
-      expect({ base: "istio-base", istiod: "istiod", gateway: "istio-eastwestgateway" }[r.inputs.chart as string]).toBe(r.inputs.name);
+      expect({ base: "istio-base", istiod: "istiod-1-31-1", gateway: "istio-eastwestgateway" }[r.inputs.chart as string]).toBe(r.inputs.name);
     }
     expect(byType(run.resources, RELEASE).filter((r) => r.inputs.chart === "istiod")).toHaveLength(spec.clusters.length);
   });
@@ -86,7 +86,7 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
   it("names and networks agree everywhere Istio reads them", async () => {
     const run = await layer(stack);
     for (const c of planMesh(parse(stackRaw(stack), stack)).clusters) {
-      const values = named(run.resources, RELEASE, `${c.name}-istiod`).inputs.values;
+      const values = named(run.resources, RELEASE, `${c.name}-istiod-1-31-1`).inputs.values;
       expect(values.global.multiCluster.clusterName).toBe(c.name);
       expect(values.global.network).toBe(c.network);
       expect(named(run.resources, NS, `${c.name}-istio-system`).inputs.metadata.labels["topology.istio.io/network"]).toBe(c.network);
@@ -97,7 +97,7 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
       const data = reveal(s.inputs.data);
       expect(s.inputs.metadata.name).toBe(`istio-remote-secret-${source}`);
       expect(Object.keys(data)).toEqual([source]);
-      expect(named(run.resources, RELEASE, `${source}-istiod`).inputs.values.global.multiCluster.clusterName).toBe(source);
+      expect(named(run.resources, RELEASE, `${source}-istiod-1-31-1`).inputs.values.global.multiCluster.clusterName).toBe(source);
       expect(clusterOf(s, run.resources)).not.toBe(source);
     }
   });
@@ -135,12 +135,12 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
     const get = (type: string, name: string) => named(run.resources, type, name);
     const plan = planMesh(parse(stackRaw(stack), stack));
     for (const c of plan.clusters) {
-      const chain = [get(NS, `${c.name}-istio-system`), ...(c.role === "primary" ? [get(SECRET, `${c.name}-cacerts`)] : []), get(RELEASE, `${c.name}-istio-base`), get(RELEASE, `${c.name}-istiod`)];
+      const chain = [get(NS, `${c.name}-istio-system`), ...(c.role === "primary" ? [get(SECRET, `${c.name}-cacerts`)] : []), get(RELEASE, `${c.name}-istio-base`), get(RELEASE, `${c.name}-istiod-1-31-1`)];
       for (let i = 1; i < chain.length; i++) expect(waitsFor(run.resources, chain[i], chain[i - 1]), `${chain[i].name} after ${chain[i - 1].name}`).toBe(true);
-      if (c.role === "primary") expect(get(RELEASE, `${c.name}-istiod`).dependencies).toContain(get(SECRET, `${c.name}-cacerts`).urn);
+      if (c.role === "primary") expect(get(RELEASE, `${c.name}-istiod-1-31-1`).dependencies).toContain(get(SECRET, `${c.name}-cacerts`).urn);
       if (c.eastWestGateway) {
         const gw = get(RELEASE, `${c.name}-eastwest-gateway`);
-        expect(waitsFor(run.resources, gw, get(RELEASE, `${c.name}-istiod`))).toBe(true);
+        expect(waitsFor(run.resources, gw, get(RELEASE, `${c.name}-istiod-1-31-1`))).toBe(true);
         for (const cr of [...byType(run.resources, GATEWAY), ...byType(run.resources, VS)].filter((x) => x.name.startsWith(`${c.name}-`))) {
           expect(cr.dependencies).toContain(gw.urn);
         }
@@ -150,9 +150,9 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
       const secret = get(SECRET, `${source}-in-${destination}`);
       const token = get(SECRET, `${source}-reader-token`);
       expect(secret.dependencies).toContain(token.urn);
-      expect(token.dependencies).toContain(get(RELEASE, `${source}-istiod`).urn);
+      expect(token.dependencies).toContain(get(RELEASE, `${source}-istiod-1-31-1`).urn);
       expect(token.dependencies).toContain(get(RELEASE, `${source}-istio-base`).urn);
-      expect(secret.dependencies).toContain(get(RELEASE, `${destination}-istiod`).urn);
+      expect(secret.dependencies).toContain(get(RELEASE, `${destination}-istiod-1-31-1`).urn);
       for (const later of byType(run.resources, GATEWAY).filter((g) => g.name.startsWith(`${destination}-`))) {
         expect(secret.dependencies, `secret after ${later.name}`).toContain(later.urn);
       }
@@ -185,11 +185,11 @@ describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
 describe("mesh layer: primary-remote", () => {
   it("the remote's istiod points at the primary's east-west gateway address, read after the gateway", async () => {
     const run = await layer("primary-remote");
-    const remote = named(run.resources, RELEASE, "remote0-istiod");
+    const remote = named(run.resources, RELEASE, "remote0-istiod-1-31-1");
     expect(remote.inputs.values.global.remotePilotAddress).toBe(await resolve(run.value.eastWestGatewayAddress.main0));
     // Reads are not in the shared recorder's URN list; the read Service's URN ends in its type and name.
     expect(remote.dependencies.some((d) => d.endsWith(`${SERVICE}::main0-eastwest-service`))).toBe(true);
-    expect(named(run.resources, RELEASE, "main0-istiod").inputs.values.global.externalIstiod).toBe(true);
+    expect(named(run.resources, RELEASE, "main0-istiod-1-31-1").inputs.values.global.externalIstiod).toBe(true);
   });
 
   it("only the primary holds a secret, for the remote; the remote has no gateway, cacerts or istiod exposure", async () => {
@@ -205,7 +205,7 @@ describe("mesh layer: primary-remote", () => {
     const run = await layer("primary-remote");
     const secret = named(run.resources, SECRET, "remote0-in-main0");
     expect(secret.dependencies).toContain(named(run.resources, GATEWAY, "main0-istiod-gateway").urn);
-    expect(secret.dependencies).toContain(named(run.resources, VS, "main0-istiod-vs").urn);
+    expect(secret.dependencies).toContain(named(run.resources, VS, "main0-istiod-vs-1-31-1").urn);
   });
 
   it("on two networks: the remote's gateway comes only after main0 holds the remote's secret; cross-network-gateway on main0 only", async () => {

@@ -32,6 +32,7 @@ function devWorkloads() {
     return new Workloads("east-workloads", {
       cluster: east,
       namespaces: plan.namespaces,
+      revision: "1-31-1",
       services: spec.traffic.services,
       backends: plan.backends.filter((b) => b.cluster === "east"),
       clients: plan.clients.filter((c) => c.cluster === "east"),
@@ -61,11 +62,11 @@ describe("Workloads", () => {
     ]);
   });
 
-  it("the namespace has sidecar injection on; every service gets a Service even where it has no pods", async () => {
+  it("the namespace is injected by the revision (istio.io/rev, not istio-injection); every service gets a Service even where it has no pods", async () => {
     const run = await devWorkloads();
     expect(named(run.resources, "kubernetes:core/v1:Namespace", "east-workloads-ns-sample").inputs.metadata).toEqual({
       name: "sample",
-      labels: { "istio-injection": "enabled" },
+      labels: { "istio.io/rev": "1-31-1" },
     });
     const svc = named(run.resources, "kubernetes:core/v1:Service", "east-workloads-svc-sample-helloworld").inputs;
     expect(svc.spec).toEqual({ ports: [{ port: 5000, name: "http", targetPort: 5000 }], selector: { app: "helloworld" } });

@@ -39,7 +39,7 @@ describe("the traffic layer in each topology", () => {
     const run = await runProgram("flat");
     for (const cluster of ["cluster1", "cluster2"]) {
       const dr = run.resources.find((r) => r.type === DR && clusterOf(r) === cluster)!;
-      expect(dr.dependencies).toContain(urn(run, RELEASE, `${cluster}-istiod`));
+      expect(dr.dependencies).toContain(urn(run, RELEASE, `${cluster}-istiod-1-31-1`));
       expect(dr.dependencies).toContain(urn(run, "kubernetes:core/v1:Namespace", `${cluster}-workloads-ns-sample`));
     }
   });
@@ -60,15 +60,18 @@ describe("the traffic layer in each topology", () => {
   it("pods wait until injection works: a remote's backends wait for its primary to hold the remote's secret", async () => {
     const run = await runProgram("primary-remote");
     const remoteBackend = run.resources.find((r) => r.type === DEPLOYMENT && r.inputs.metadata?.name === "helloworld-region2-zone2")!;
-    expect(remoteBackend.dependencies).toContain(urn(run, RELEASE, "remote0-istiod"));
+    expect(remoteBackend.dependencies).toContain(urn(run, RELEASE, "remote0-istiod-1-31-1"));
     expect(remoteBackend.dependencies).toContain(urn(run, "kubernetes:core/v1:Secret", "remote0-in-main0"));
     const localBackend = run.resources.find((r) => r.type === DEPLOYMENT && r.inputs.metadata?.name === "helloworld-region1-zone1")!;
-    expect(localBackend.dependencies).toContain(urn(run, RELEASE, "main0-istiod"));
+    expect(localBackend.dependencies).toContain(urn(run, RELEASE, "main0-istiod-1-31-1"));
   });
 
-  it("Services and namespaces do not wait for Istio: DNS names exist as early as possible", async () => {
+  it("namespaces wait for their revision's istiod: relabelled earlier, a pod restarted in between would get no sidecar", async () => {
     const run = await runProgram("dev");
+    const ns = run.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "west-workloads-ns-sample")!;
+    expect(ns.inputs.metadata.labels).toEqual({ "istio.io/rev": "1-31-1" });
+    expect(ns.dependencies).toContain(urn(run, RELEASE, "west-istiod-1-31-1"));
     const svc = run.resources.find((r) => r.type === SERVICE && r.name === "west-workloads-svc-sample-helloworld")!;
-    expect(svc.dependencies).not.toContain(urn(run, RELEASE, "west-istiod"));
+    expect(svc.dependencies).toEqual([ns.urn]);
   });
 });

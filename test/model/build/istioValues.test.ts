@@ -66,12 +66,19 @@ const ISTIOD_GATEWAY = {
     { port: { name: "tls-istiodwebhook", number: 15017, protocol: "tls" }, tls: { mode: "PASSTHROUGH" }, hosts: ["*"] },
   ],
 };
-const ISTIOD_VS = {
+// samples/multicluster/expose-istiod-rev.yaml.tmpl with {{.Revision}} = 1-31-1.
+const ISTIOD_VS_REV = {
   hosts: ["*"],
   gateways: ["istiod-gateway"],
   tls: [
-    { match: [{ port: 15012, sniHosts: ["*"] }], route: [{ destination: { host: "istiod.istio-system.svc.cluster.local", port: { number: 15012 } } }] },
-    { match: [{ port: 15017, sniHosts: ["*"] }], route: [{ destination: { host: "istiod.istio-system.svc.cluster.local", port: { number: 443 } } }] },
+    {
+      match: [{ port: 15012, sniHosts: ["istiod-1-31-1.istio-system.svc", "istiod-1-31-1.istio-system.svc.cluster.local"] }],
+      route: [{ destination: { host: "istiod-1-31-1.istio-system.svc.cluster.local", port: { number: 15012 } } }],
+    },
+    {
+      match: [{ port: 15017, sniHosts: ["istiod-1-31-1.istio-system.svc", "istiod-1-31-1.istio-system.svc.cluster.local"] }],
+      route: [{ destination: { host: "istiod-1-31-1.istio-system.svc.cluster.local", port: { number: 443 } } }],
+    },
   ],
 };
 
@@ -793,9 +800,9 @@ describe("multicluster Istio resources, exactly as samples/multicluster", () => 
     expect(crossNetworkGatewaySpec()).toEqual(CROSS_NETWORK_GATEWAY);
   });
 
-  it("istiod-gateway and istiod-vs = expose-istiod.yaml", () => {
+  it("istiod-gateway = expose-istiod.yaml; istiod-vs-<revision> = expose-istiod-rev.yaml.tmpl", () => {
     expect(istiodGatewaySpec()).toEqual(ISTIOD_GATEWAY);
-    expect(istiodVirtualServiceSpec()).toEqual(ISTIOD_VS);
+    expect(istiodVirtualServiceSpec("1-31-1")).toEqual(ISTIOD_VS_REV);
   });
 
   it("returns fresh objects, so one cluster's resource cannot change another's", () => {
