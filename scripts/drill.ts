@@ -2,10 +2,14 @@
  * `npm run drill -- <stack> --fail <locality> [--requests N] [--alpha A] [--json] [--verbose]`: take a
  * locality's backends away (scale to 0), measure where the traffic goes, compare with the model's prediction
  * for that failure, and put the backends back — also when a step fails or Ctrl-C arrives.
+ * `--isolate-api <cluster>` and `--fail-cluster <cluster>` break a whole cluster instead (lib/clusterDrill.ts).
  */
 import { overallVerdict, type SplitResult, type VerifyReport } from "../model/verify/verifyReport";
 import { parseCheckArgs } from "./lib/args";
 import { type Clock, type ClusterClient, type Io, type SignalSource, processIo, realClock } from "./lib/client";
+import { runClusterDrill } from "./lib/clusterDrill";
+import { DRILL_HELP, isClusterDrill } from "./lib/clusterDrillArgs";
+import { type DockerHost, dockerCli } from "./lib/docker";
 import { runCommand, runMain } from "./lib/command";
 import { PROJECT_DIR, requireStackFile } from "./lib/stackFile";
 import { diagnoseSplit } from "./lib/diagnose";
@@ -26,6 +30,10 @@ export interface DrillDeps {
   /** Ends the process after a signal-triggered restore. */
   exit: (code: number) => void;
   clock: Clock;
+  /** The cluster drills act on kind's node containers. */
+  docker?: DockerHost;
+  /** Cluster drills: how long the broken state settles before it is observed. @default 30 s */
+  settleMs?: number;
 }
 
 /** The splits to measure: each client, for each service that lost backends, predicted for that failure. */
@@ -44,6 +52,17 @@ export function drillPlans(lab: Lab, targets: DrillTarget[], fail: string): Spli
 /** The drill command; returns the exit code. */
 export async function runDrill(argv: string[], deps: DrillDeps): Promise<number> {
   return runCommand(deps.io, argv, async () => {
+    if (isClusterDrill(argv)) {
+      try {
+        return await runClusterDrill(argv, { ...deps, docker: deps.docker ?? dockerCli() });
+      } finally {
+        await deps.client.close();
+      }
+    }
+    if (argv.includes("--help")) {
+      deps.io.out(DRILL_HELP);
+      return EXIT.ok;
+    }
     const args = parseCheckArgs(argv, "drill");
     requireStackFile(args.stack, PROJECT_DIR);
     const fail = args.fail ?? "";
@@ -102,5 +121,6 @@ runMain(module, () =>
     signals: process,
     exit: (code) => process.exit(code),
     clock: realClock,
+    docker: dockerCli(),
   }),
 );

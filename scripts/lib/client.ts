@@ -56,6 +56,8 @@ export interface KubeCluster {
    * objects; name `""` for the whole list (`{ items: [...] }`).
    */
   getJson(kind: string, namespace: string, name: string): Promise<unknown>;
+  /** `kubectl logs` of a container over the last `sinceSeconds` seconds. */
+  logs(target: ExecTarget, sinceSeconds: number): Promise<string>;
   /** `kubectl scale deployment`. */
   scale(namespace: string, deployment: string, replicas: number): Promise<void>;
   /** Runs a probe pod to completion and returns its output. */

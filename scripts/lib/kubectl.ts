@@ -100,6 +100,15 @@ class KubectlCluster implements KubeCluster {
     return text.trim() === "" ? undefined : parseJson(text, this.name, `${kind} ${name}`);
   }
 
+  async logs(target: ExecTarget, sinceSeconds: number): Promise<string> {
+    const container = target.container ? ["-c", target.container] : [];
+    return this.kubectl(
+      ["logs", "-n", target.namespace, target.pod, ...container, `--since=${Math.max(1, Math.round(sinceSeconds))}s`, "--request-timeout=20s"],
+      GET_TIMEOUT_MS,
+      `reading the logs of ${target.namespace}/${target.pod}`,
+    );
+  }
+
   async scale(namespace: string, deployment: string, replicas: number): Promise<void> {
     await this.kubectl(
       ["scale", `deployment/${deployment}`, "-n", namespace, `--replicas=${replicas}`, "--request-timeout=20s"],

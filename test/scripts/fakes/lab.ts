@@ -59,6 +59,10 @@ export class FakeClient implements ClusterClient {
   readonly responder = new Responder();
   closed = false;
   counterReads = 0;
+  /** Clusters whose node containers are paused (the fake Docker sets it). */
+  readonly paused = new Set<string>();
+  /** Per cluster: the sources whose TCP 6443 its nodes drop (the fake Docker's iptables rules). */
+  readonly droppedFrom = new Map<string, Set<string>>();
 
   constructor(readonly stack: string, readonly opts: FakeOptions = {}) {
     this.outputs = opts.outputs ?? fakeOutputs(stack);
@@ -82,7 +86,10 @@ export class FakeClient implements ClusterClient {
   live(service: string): { locality: string; count: number }[] {
     const s = this.outputs.workloads.services.find((x) => x.name === service);
     const counts = new Map<string, number>();
-    for (const p of s?.placements ?? []) counts.set(p.locality, (counts.get(p.locality) ?? 0) + (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0));
+    for (const p of s?.placements ?? []) {
+      const n = this.paused.has(p.cluster) ? 0 : (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0);
+      counts.set(p.locality, (counts.get(p.locality) ?? 0) + n);
+    }
     return [...counts].map(([locality, count]) => ({ locality, count }));
   }
 
@@ -115,12 +122,44 @@ class FakeCluster implements KubeCluster {
     return specOf(this.lab.stack).clusters.find((c) => c.name === this.name);
   }
 
+  /** A paused cluster's API server answers nobody, the drill's kubectl included. */
+  private down(): void {
+    if (this.lab.paused.has(this.name)) throw new KubeError(this.name, "Unable to connect to the server: net/http: TLS handshake timeout", true);
+  }
+
+  /** The InternalIPs of this cluster's nodes. */
+  nodeAddresses(): string[] {
+    const i = Object.keys(this.lab.outputs.clusters).indexOf(this.name);
+    return (this.spec?.nodes ?? []).map((_n, k) => `172.30.${10 + i}.${k + 2}`);
+  }
+
+  async logs(target: ExecTarget, sinceSeconds: number): Promise<string> {
+    this.down();
+    this.lab.calls.push(`logs ${this.name} ${target.namespace}/${target.pod}:${target.container ?? ""} ${sinceSeconds}`);
+    // client-go's reflector, as istiod logs a watch of an API server that does not answer.
+    const cut = Object.keys(this.lab.outputs.clusters).filter((c) => c !== this.name && (this.lab.paused.has(c) || this.cutOffFrom(c)));
+    const lines = ["info\tads\tPush debounce stable"];
+    for (const c of cut) {
+      const server = this.lab.outputs.clusters[c].apiServer.replace(/^https:\/\//, "");
+      lines.push(`error\tk8s.io/client-go/tools/cache: Failed to watch *v1.EndpointSlice: Get "https://${server}/apis/discovery.k8s.io/v1/endpointslices": dial tcp ${server}: i/o timeout cluster=${c}`);
+    }
+    return `${lines.join("\n")}\n`;
+  }
+
+  /** Whether `other`'s nodes drop this cluster's traffic to their API server. */
+  private cutOffFrom(other: string): boolean {
+    const dropped = this.lab.droppedFrom.get(other);
+    return dropped !== undefined && this.nodeAddresses().some((a) => dropped.has(a));
+  }
+
   async ping(): Promise<void> {
     this.lab.calls.push(`ping ${this.name}`);
+    this.down();
     if (this.lab.opts.unreachable?.includes(this.name)) throw new KubeError(this.name, "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused", true);
   }
 
   async listPods(namespace: string, selector: string): Promise<PodInfo[]> {
+    this.down();
     const want = selector === "" ? [] : selector.split(",").map((kv) => kv.split("="));
     return this.pods().filter((p) => (namespace === "" || p.namespace === namespace) && want.every(([k, v]) => p.labels[k] === v));
   }
@@ -158,6 +197,7 @@ class FakeCluster implements KubeCluster {
 
   async exec(target: ExecTarget, command: string[]): Promise<string> {
     this.lab.calls.push(`exec ${this.name} ${target.namespace}/${target.pod}${target.container ? `:${target.container}` : ""} ${command.slice(0, 4).join(" ").slice(0, 60)}`);
+    this.down();
     if (this.lab.opts.failExec?.(this.name, command)) throw new KubeError(this.name, `exec in ${target.namespace}/${target.pod} failed: container not found`);
     if (command[0] === "pilot-discovery") return this.clusterz();
     if (command[0] === "pilot-agent") return this.envoy(target, command[3]);
@@ -210,7 +250,11 @@ class FakeCluster implements KubeCluster {
   }
 
   async getJson(kind: string, namespace: string, name: string): Promise<unknown> {
-    if (kind === "nodes") return { items: (this.spec?.nodes ?? []).map((n) => ({ metadata: { name: n.nodeName } })) };
+    this.down();
+    if (kind === "nodes") {
+      const ips = this.nodeAddresses();
+      return { items: (this.spec?.nodes ?? []).map((n, k) => ({ metadata: { name: n.nodeName }, status: { addresses: [{ type: "InternalIP", address: ips[k] }, { type: "Hostname", address: n.nodeName }] } })) };
+    }
     if (kind === "secret" && name === "cacerts") {
       const { root, ca } = this.certs();
       if (!root || !ca) return undefined;
@@ -249,7 +293,15 @@ class FakeCluster implements KubeCluster {
   async runProbe(spec: ProbePodSpec): Promise<string> {
     this.lab.calls.push(`probe ${this.name} ${spec.nodeName ?? "-"} ${spec.image}`);
     const list = /^for t in (.+); do/.exec(spec.script)?.[1].split(" ") ?? [];
-    const ok = this.lab.opts.reachable ?? (() => true);
+    this.down();
+    const reachable = this.lab.opts.reachable ?? (() => true);
+    // A cluster's API server is out of reach from here while it is paused or drops this cluster's nodes.
+    const apiOf = (host: string, port: number) => Object.keys(this.lab.outputs.clusters).find((c) => this.lab.outputs.clusters[c].apiServer === `https://${host}:${port}`);
+    const ok = (from: string, node: string | undefined, host: string, port: number) => {
+      const api = apiOf(host, port);
+      if (api !== undefined && api !== this.name && (this.lab.paused.has(api) || this.cutOffFrom(api))) return false;
+      return reachable(from, node, host, port);
+    };
     return list
       .map((t) => {
         const [host, port] = t.split(":");

@@ -1,0 +1,202 @@
+/**
+ * `drill --isolate-api <cluster>` and `drill --fail-cluster <cluster>` (seed 002: "if some clusters' API servers
+ * stop answering, what happens to the mesh, how do I see it, how do I recover or isolate that cluster?").
+ *
+ * isolate-api: the cluster's API server stops answering the other clusters, its pods keep running. The model:
+ *   istiod keeps serving the endpoints it last saw, so every client's split is the normal prediction.
+ * fail-cluster: every node of the cluster is paused. The model: the prediction with that cluster's endpoints
+ *   gone, for the clients elsewhere (its own clients are paused with it).
+ * Both put things back in `finally` and on SIGINT/SIGTERM (withRestore), then time the recovery.
+ */
+import type { TrafficModelOutput } from "../../model/build/outputs";
+import type { SplitResult } from "../../model/verify/verifyReport";
+import type { Clock, ClusterClient, Io, SignalSource } from "./client";
+import { type ClusterDrillArgs, type ClusterDrillMode, parseClusterDrillArgs, DRILL_HELP } from "./clusterDrillArgs";
+import { type IstiodView, isolate, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
+import type { DockerHost } from "./docker";
+import { EXIT, UserError } from "./errors";
+import { type Lab, openLab } from "./lab";
+import { predictFor } from "./prediction";
+import { renderSplit } from "./render";
+import { withRestore } from "./restore";
+import { measureSplit } from "./split";
+
+export interface ClusterDrillDeps {
+  client: ClusterClient;
+  docker: DockerHost;
+  io: Io;
+  signals: SignalSource;
+  exit: (code: number) => void;
+  clock: Clock;
+  /** How long the broken state settles before it is observed. @default 30 s */
+  settleMs?: number;
+}
+
+export interface ClusterDrillReport {
+  command: "drill";
+  stack: string;
+  mode: ClusterDrillMode;
+  cluster: string;
+  ok: boolean;
+  verdict: string;
+  /** The node containers acted on; for isolate-api also the sources whose 6443 traffic was dropped. */
+  containers: string[];
+  sources?: string[];
+  /** The other primaries' istiods while the cluster was cut off or paused. */
+  during: IstiodView[];
+  splits: SplitResult[];
+  /** Clients not measured: they run in the paused cluster. */
+  skippedClients: string[];
+  restored: boolean;
+  restoreProblems: string[];
+  /** Seconds from the restore until every other primary reached the API server and reported the cluster synced. */
+  recoverySeconds?: number;
+  recovery: IstiodView[];
+}
+
+/** The trafficModel of a service with the endpoints of `cluster`'s placements taken away. */
+export function withoutCluster(model: TrafficModelOutput[string], service: Lab["outputs"]["workloads"]["services"][number], cluster: string): TrafficModelOutput[string] {
+  const gone = new Map<string, number>();
+  for (const p of service.placements.filter((x) => x.cluster === cluster)) gone.set(p.locality, (gone.get(p.locality) ?? 0) + service.replicas);
+  return { ...model, endpoints: model.endpoints.map((e) => ({ ...e, count: Math.max(0, e.count - (gone.get(e.locality) ?? 0)) })) };
+}
+
+async function measureAll(lab: Lab, args: ClusterDrillArgs, aborted: () => boolean): Promise<{ splits: SplitResult[]; skipped: string[] }> {
+  const { workloads, trafficModel } = lab.outputs;
+  const splits: SplitResult[] = [];
+  const skipped: string[] = [];
+  for (const service of workloads.services.filter((s) => trafficModel[s.name] !== undefined)) {
+    const model = args.mode === "fail-cluster" ? withoutCluster(trafficModel[service.name], service, args.cluster) : trafficModel[service.name];
+    for (const client of workloads.clients) {
+      if (aborted()) return { splits, skipped };
+      if (args.mode === "fail-cluster" && client.cluster === args.cluster) {
+        skipped.push(`${client.name} (${client.locality}) in ${client.cluster}: paused with its cluster`);
+        continue;
+      }
+      const predicted = predictFor(model, client.locality).shares;
+      splits.push(await measureSplit(lab, { service, client, predicted }, { requests: args.requests, alpha: args.alpha, aborted }));
+    }
+  }
+  return { splits, skipped };
+}
+
+async function waitApiAnswers(lab: Lab, cluster: string, clock: Clock, timeoutMs = 180_000): Promise<boolean> {
+  const end = clock.now() + timeoutMs;
+  for (;;) {
+    try {
+      await lab.kube[cluster].ping();
+      return true;
+    } catch {
+      if (clock.now() >= end) return false;
+      await clock.sleep(5_000);
+    }
+  }
+}
+
+/** The cluster drill; returns the exit code. The caller runs it inside runCommand. */
+export async function runClusterDrill(argv: string[], deps: ClusterDrillDeps): Promise<number> {
+  const args = parseClusterDrillArgs(argv);
+  if (args.help) {
+    deps.io.out(DRILL_HELP);
+    return EXIT.ok;
+  }
+  const { io, clock, docker } = deps;
+  const lab = await openLab(deps.client, args.stack);
+  const target = lab.outputs.clusters[args.cluster];
+  if (!target) throw new UserError(`stack "${args.stack}" has no cluster ${args.cluster}; its clusters are: ${Object.keys(lab.outputs.clusters).join(", ")}`, EXIT.usage);
+  const containers = await docker.nodeContainers(args.cluster);
+  if (containers.length === 0) {
+    throw new UserError(`no kind node container belongs to cluster ${args.cluster}: the drill acts on kind's node containers, so it needs a kind cluster of this stack`, EXIT.usage);
+  }
+  const sources = args.mode === "isolate-api" ? await otherNodeAddresses(lab, args.cluster) : undefined;
+  if (sources && sources.length === 0) throw new UserError(`no other cluster's node was found: there is nobody to cut ${args.cluster}'s API server off from`, EXIT.usage);
+  const began = clock.now();
+  const inserted: { container: string; source: string }[] = [];
+  let paused = false;
+  let restoreProblems: string[] = [];
+  const restore = async () => {
+    if (args.mode === "isolate-api") {
+      io.err(`restoring: removing the ${inserted.length} packet-filter rule(s) in ${containers.join(", ")}…\n`);
+      restoreProblems = await unisolate(docker, inserted);
+    } else if (paused) {
+      io.err(`restoring: docker unpause ${containers.join(" ")}…\n`);
+      try {
+        await docker.unpause(containers);
+      } catch (err) {
+        restoreProblems = [`could not unpause (${err instanceof Error ? err.message : String(err)}); by hand: docker unpause ${containers.join(" ")}`];
+      }
+    }
+    io.err(restoreProblems.length === 0 ? "restored\n" : `RESTORE INCOMPLETE:\n  ${restoreProblems.join("\n  ")}\n`);
+  };
+  const outcome = await withRestore(restore, { signals: deps.signals, io, exit: deps.exit }, async (aborted) => {
+    if (args.mode === "isolate-api") {
+      io.err(`cutting ${args.cluster}'s API server off from ${sources!.join(", ")} (TCP ${6443} dropped in ${containers.join(", ")})\n`);
+      await isolate(docker, containers, sources!, inserted);
+    } else {
+      io.err(`pausing every node of ${args.cluster}: docker pause ${containers.join(" ")}\n`);
+      await docker.pause(containers);
+      paused = true;
+    }
+    await clock.sleep(deps.settleMs ?? 30_000);
+    if (aborted()) return { during: [], splits: [], skipped: [] };
+    const during = await observePrimaries(lab, args.cluster, Math.ceil((clock.now() - began) / 1000) + 1, { probe: true });
+    const measured = await measureAll(lab, args, aborted);
+    return { during, ...measured };
+  });
+  const restored = restoreProblems.length === 0;
+  let recovery: { seconds?: number; last: IstiodView[] } = { last: [] };
+  if (!outcome.interrupted && restored) {
+    io.err(`waiting until the other primaries reach ${args.cluster} and report it synced…\n`);
+    const answers = args.mode === "fail-cluster" ? await waitApiAnswers(lab, args.cluster, clock) : true;
+    recovery = answers ? await timeUntilSynced(lab, args.cluster, clock) : { last: [] };
+  }
+  const { during, splits, skipped } = outcome.value;
+  const failed = [
+    ...splits.filter((s) => !s.ok).map((s) => `${s.service} from ${s.clientLocality}`),
+    ...(restored ? [] : ["restore"]),
+    ...(!outcome.interrupted && restored && recovery.seconds === undefined ? ["recovery"] : []),
+    ...(outcome.interrupted ? [`interrupted by ${outcome.interrupted}`] : []),
+  ];
+  const ok = failed.length === 0;
+  const report: ClusterDrillReport = {
+    command: "drill",
+    stack: lab.stack,
+    mode: args.mode,
+    cluster: args.cluster,
+    ok,
+    verdict: `drill ${lab.stack} --${args.mode} ${args.cluster}: ${ok ? "PASS" : `FAIL (failed: ${failed.join(", ")})`}`,
+    containers,
+    ...(sources ? { sources } : {}),
+    during,
+    splits,
+    skippedClients: skipped,
+    restored,
+    restoreProblems,
+    ...(recovery.seconds !== undefined ? { recoverySeconds: recovery.seconds } : {}),
+    recovery: recovery.last,
+  };
+  io.out(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderClusterDrill(report));
+  if (outcome.interrupted) return outcome.interrupted === "SIGINT" ? EXIT.interrupted : EXIT.terminated;
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+function renderView(v: IstiodView): string {
+  const reach = v.apiReachable === undefined ? "not probed" : v.apiReachable ? "reachable" : "UNREACHABLE";
+  const lines = [`  istiod in ${v.primary}: ${v.ready ? "ready" : "NOT READY"}; discovery: ${v.discovery}; API server from ${v.primary}: ${reach}; ${v.logErrors.length} log line(s) about it`];
+  for (const l of v.logErrors.slice(0, 3)) lines.push(`    ${l.slice(0, 200)}`);
+  for (const p of v.problems) lines.push(`    problem: ${p}`);
+  return lines.join("\n");
+}
+
+/** The human report. */
+export function renderClusterDrill(r: ClusterDrillReport): string {
+  const out = [`${r.mode === "isolate-api" ? "API server of" : "every node of"} ${r.cluster} ${r.mode === "isolate-api" ? "cut off" : "paused"} (${r.containers.join(", ")})`, "while broken:"];
+  out.push(...r.during.map(renderView));
+  for (const s of r.splits) out.push(renderSplit(s));
+  for (const s of r.skippedClients) out.push(`  not measured: ${s}`);
+  out.push(`restored: ${r.restored ? "yes" : "NO"}${r.restoreProblems.length ? `\n  ${r.restoreProblems.join("\n  ")}` : ""}`);
+  out.push(r.recoverySeconds !== undefined ? `synced again after ${r.recoverySeconds.toFixed(0)} s` : "NOT synced again within the wait");
+  out.push(...r.recovery.map(renderView));
+  out.push(r.verdict);
+  return `${out.join("\n")}\n`;
+}

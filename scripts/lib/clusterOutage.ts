@@ -1,0 +1,129 @@
+/**
+ * The steps of the cluster drills: cutting a cluster's API server off from the other clusters (packet filter
+ * inside its kind node containers; kindest/node installs iptables: kind images/base/Dockerfile), what the other
+ * primaries' istiods show meanwhile, and how long until they see the cluster again.
+ *
+ * What istiod shows (istio/istio release-1.31 pkg/kube/multicluster/cluster.go SyncStatus): a remote cluster
+ * is "synced" once its informers synced, and stays "synced" when its API server stops answering later, so
+ * /debug/clusterz alone cannot reveal an outage; istiod's log (client-go watch errors naming the server) does,
+ * and a probe from the other clusters to the API server shows the cut itself.
+ */
+import type { ClusterOutput } from "../../model/build/outputs";
+import type { Clock, KubeCluster } from "./client";
+import type { DockerHost } from "./docker";
+import type { Lab } from "./lab";
+import { parseClusterz, runningPod } from "./meshChecks";
+import { PROBE_IMAGE, PROBE_NAMESPACE, connectScript, parseConnectResults, probeName, splitAddress } from "./probes";
+
+/** Marks the drill's rules, so a restore finds exactly them. */
+export const RULE_COMMENT = "kindmesh-drill-isolate-api";
+export const API_PORT = 6443;
+
+/** `iptables` in a node container: insert (-I) or delete (-D) the rule dropping TCP 6443 from one source. */
+export function isolationRule(op: "-I" | "-D", source: string): string[] {
+  return ["iptables", op, "INPUT", "-p", "tcp", "-s", source, "--dport", String(API_PORT), "-m", "comment", "--comment", RULE_COMMENT, "-j", "DROP"];
+}
+
+/** The InternalIP of every node of every cluster but `target`: where the other istiods' requests come from (kindnet masquerades to the node IP). */
+export async function otherNodeAddresses(lab: Lab, target: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, kube] of Object.entries(lab.kube)) {
+    if (name === target) continue;
+    const list = (await kube.getJson("nodes", "", "")) as { items?: { status?: { addresses?: { type?: string; address?: string }[] } }[] } | undefined;
+    for (const node of list?.items ?? []) {
+      const ip = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+      if (ip) out.push(ip);
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
+/** Inserts the rules; throws on the first failure (the caller's restore removes what was inserted). */
+export async function isolate(docker: DockerHost, containers: string[], sources: string[], inserted: { container: string; source: string }[]): Promise<void> {
+  for (const container of containers) {
+    for (const source of sources) {
+      await docker.exec(container, isolationRule("-I", source));
+      inserted.push({ container, source });
+    }
+  }
+}
+
+/** Deletes the inserted rules. Never throws: returns problems, each with the command that fixes it by hand. */
+export async function unisolate(docker: DockerHost, inserted: { container: string; source: string }[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { container, source } of inserted) {
+    try {
+      await docker.exec(container, isolationRule("-D", source));
+    } catch (err) {
+      problems.push(`could not remove the rule for ${source} in ${container} (${err instanceof Error ? err.message : String(err)}); by hand: docker exec ${container} ${isolationRule("-D", source).join(" ")}`);
+    }
+  }
+  return problems;
+}
+
+/** What one primary's istiod shows about the drilled cluster. */
+export interface IstiodView {
+  primary: string;
+  /** istiod has a running, ready pod. */
+  ready: boolean;
+  /** /debug/clusterz status of the drilled cluster (synced, syncing, timeout, closed), or "missing". */
+  discovery: string;
+  /** The primary's nodes reach the drilled cluster's API server (a probe pod's TCP connect). */
+  apiReachable?: boolean;
+  /** istiod log lines since the drill began that name the drilled cluster's API server. */
+  logErrors: string[];
+  problems: string[];
+}
+
+/** The host:port of a cluster's API server, as the other clusters dial it (the `apiServer` output). */
+export function apiTarget(c: ClusterOutput): { host: string; port: number } {
+  return splitAddress(c.apiServer.replace(/^https?:\/\//, "").replace(/\/.*$/, ""), API_PORT);
+}
+
+async function probeApi(kube: KubeCluster, target: { host: string; port: number }): Promise<boolean | undefined> {
+  try {
+    const text = await kube.runProbe({ namespace: PROBE_NAMESPACE, name: probeName("kindmesh-api"), image: PROBE_IMAGE, script: connectScript([target]), timeoutMs: 120_000 });
+    return parseConnectResults(text, [target])[0]?.connected;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Looks at every other primary's istiod: readiness, discovery of `target`, its log, and reachability of the API. */
+export async function observePrimaries(lab: Lab, target: string, sinceSeconds: number, opts: { probe: boolean }): Promise<IstiodView[]> {
+  const server = apiTarget(lab.outputs.clusters[target]);
+  const views: IstiodView[] = [];
+  for (const [primary, out] of Object.entries(lab.outputs.clusters)) {
+    if (primary === target || out.role !== "primary") continue;
+    const kube = lab.kube[primary];
+    const view: IstiodView = { primary, ready: false, discovery: "unknown", logErrors: [], problems: [] };
+    try {
+      const pod = await runningPod(kube, "istio-system", "app=istiod");
+      if (typeof pod === "string") view.problems.push(pod);
+      else {
+        view.ready = true;
+        const where = { namespace: "istio-system", pod: pod.name, container: "discovery" };
+        const entries = parseClusterz(await kube.exec(where, ["pilot-discovery", "request", "GET", "/debug/clusterz"], 60_000));
+        view.discovery = entries.find((e) => e.id === target)?.syncStatus ?? "missing";
+        const needle = `${server.host}:${server.port}`;
+        view.logErrors = (await kube.logs(where, sinceSeconds)).split("\n").filter((l) => l.includes(needle) || (l.includes(target) && /error|fail|timeout/i.test(l)));
+      }
+    } catch (err) {
+      view.problems.push(err instanceof Error ? err.message : String(err));
+    }
+    if (opts.probe) view.apiReachable = await probeApi(kube, server);
+    views.push(view);
+  }
+  return views;
+}
+
+/** Polls until every other primary reaches `target`'s API server and reports it synced; the seconds it took, or undefined on timeout. */
+export async function timeUntilSynced(lab: Lab, target: string, clock: Clock, timeoutMs = 300_000, pollMs = 5_000): Promise<{ seconds?: number; last: IstiodView[] }> {
+  const start = clock.now();
+  for (;;) {
+    const last = await observePrimaries(lab, target, Math.ceil(pollMs / 1000), { probe: true });
+    if (last.every((v) => v.ready && v.discovery === "synced" && v.apiReachable === true)) return { seconds: (clock.now() - start) / 1000, last };
+    if (clock.now() - start >= timeoutMs) return { last };
+    await clock.sleep(pollMs);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The cluster drills against the fake lab and a fake Docker: --isolate-api cuts a cluster's API server off
+ * with packet-filter rules in its node containers, --fail-cluster pauses them; both measure against the model,
+ * restore when they end, when a step throws and on signals, and time the recovery.
+ */
+import { EventEmitter } from "node:events";
+import { describe, expect, it } from "vitest";
+import { runDrill } from "../../scripts/drill";
+import type { Clock, SignalSource } from "../../scripts/lib/client";
+import type { ClusterDrillReport } from "../../scripts/lib/clusterDrill";
+import { DRILL_HELP } from "../../scripts/lib/clusterDrillArgs";
+import { isolationRule } from "../../scripts/lib/clusterOutage";
+import { FakeDocker, type FakeDockerOptions } from "./fakes/docker";
+import { FakeClient, type FakeOptions } from "./fakes/lab";
+import { recordingIo } from "./fakes/io";
+
+function fakeClock(): Clock & { slept: number } {
+  let t = 0;
+  const clock = { slept: 0, now: () => t, sleep: async (ms: number) => void ((t += ms), (clock.slept += ms)) };
+  return clock;
+}
+
+function setup(stack: string, opts: FakeOptions = {}, dockerOpts: FakeDockerOptions = {}) {
+  const client = new FakeClient(stack, opts);
+  const docker = new FakeDocker(client, dockerOpts);
+  const io = recordingIo();
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  const clock = fakeClock();
+  const deps = { client, docker, io, signals: signals as SignalSource, exit: (c: number) => void exits.push(c), clock, settleMs: 30_000 };
+  return { client, docker, io, signals, exits, clock, deps };
+}
+
+const iptables = (docker: FakeDocker) => docker.calls.filter((c) => c.includes(" iptables "));
+const CLUSTER1_NODES = ["172.30.10.2", "172.30.10.3"];
+
+describe("drill --help", () => {
+  it("prints what the three drills do and touches nothing, with or without a drill named", async () => {
+    for (const argv of [["--help"], ["flat", "--isolate-api", "cluster2", "--help"], ["--fail-cluster", "x", "--help"]]) {
+      const { client, docker, io, deps } = setup("flat");
+      expect(await runDrill(argv, deps)).toBe(0);
+      expect(io.text()).toBe(DRILL_HELP);
+      expect(io.text()).toMatch(/--isolate-api <cluster>[\s\S]*--fail-cluster <cluster>[\s\S]*--fail <locality>|--fail <locality>[\s\S]*--isolate-api <cluster>[\s\S]*--fail-cluster <cluster>/);
+      expect(docker.calls).toEqual([]);
+      expect(client.calls).toEqual([]);
+    }
+  });
+
+  it("usage errors: both drills at once, no stack, a cluster the stack does not have", async () => {
+    const both = setup("flat");
+    expect(await runDrill(["flat", "--isolate-api", "cluster1", "--fail-cluster", "cluster2"], both.deps)).toBe(2);
+    expect(both.io.errText()).toMatch(/^error: one drill at a time: --isolate-api or --fail-cluster\nusage: npm run drill -- <stack> --isolate-api <cluster>/);
+    const none = setup("flat");
+    expect(await runDrill(["--isolate-api", "cluster1"], none.deps)).toBe(2);
+    expect(none.io.errText()).toMatch(/which stack\?/);
+    const unknown = setup("flat");
+    expect(await runDrill(["flat", "--fail-cluster", "cluster9"], unknown.deps)).toBe(2);
+    expect(unknown.io.errText()).toBe('error: stack "flat" has no cluster cluster9; its clusters are: cluster1, cluster2\n');
+    expect(unknown.docker.calls).toEqual([]);
+  });
+});
+
+describe("drill --isolate-api", () => {
+  it("flat cluster2: drops 6443 from cluster1's nodes in cluster2's nodes; splits unchanged; istiod still says synced; restored and timed", async () => {
+    const { client, docker, io, deps } = setup("flat");
+    const code = await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "100", "--json"], deps);
+    const report = io.json<ClusterDrillReport>();
+    expect(code).toBe(0);
+    const nodes = ["cluster2-control-plane", "cluster2-worker", "cluster2-worker2"];
+    expect(report).toMatchObject({ mode: "isolate-api", cluster: "cluster2", containers: nodes, sources: CLUSTER1_NODES, restored: true, ok: true });
+    const inserts = nodes.flatMap((n) => CLUSTER1_NODES.map((s) => `exec ${n} ${isolationRule("-I", s).join(" ")}`));
+    const deletes = nodes.flatMap((n) => CLUSTER1_NODES.map((s) => `exec ${n} ${isolationRule("-D", s).join(" ")}`));
+    expect(iptables(docker)).toEqual([...inserts, ...deletes]);
+    expect(isolationRule("-I", "172.30.10.2").join(" ")).toBe(
+      "iptables -I INPUT -p tcp -s 172.30.10.2 --dport 6443 -m comment --comment kindmesh-drill-isolate-api -j DROP",
+    );
+    // While cut off: istiod in cluster1 is ready, still reports cluster2 synced (it cannot tell), logs the watch
+    // errors naming cluster2's API server, and a probe from cluster1 cannot connect to it.
+    expect(report.during).toHaveLength(1);
+    expect(report.during[0]).toMatchObject({ primary: "cluster1", ready: true, discovery: "synced", apiReachable: false, problems: [] });
+    expect(report.during[0].logErrors.join("\n")).toMatch(/dial tcp 172\.30\.0\.11:6443: i\/o timeout/);
+    // The model: istiod keeps the endpoints it last saw, so the split is the normal one: 70/20/10.
+    expect(report.splits).toHaveLength(1);
+    expect(report.splits[0].predicted).toEqual({ "region1/zone1": 0.7, "region1/zone2": 0.2, "region3/zone4": 0.1 });
+    expect(report.splits[0].ok).toBe(true);
+    // After the restore: reachable and synced at the first look.
+    expect(report.recoverySeconds).toBe(0);
+    expect(report.recovery[0]).toMatchObject({ apiReachable: true, discovery: "synced", logErrors: [] });
+    expect(client.droppedFrom.size).toBe(0);
+    expect([...docker.rules.values()].flat()).toEqual([]);
+    expect(io.errText()).toMatch(/cutting cluster2's API server off from 172\.30\.10\.2, 172\.30\.10\.3[\s\S]*restored\n/);
+    expect(client.closed).toBe(true);
+  });
+
+  it("the text report says what istiod showed, the split, the restore and the recovery", async () => {
+    const { io, deps } = setup("flat");
+    expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "50"], deps)).toBe(0);
+    expect(io.text()).toMatch(/istiod in cluster1: ready; discovery: synced; API server from cluster1: UNREACHABLE; 1 log line\(s\) about it/);
+    expect(io.text()).toMatch(/restored: yes\nsynced again after 0 s/);
+    expect(io.text()).toMatch(/drill flat --isolate-api cluster2: PASS\n$/);
+  });
+
+  it("a step that throws (the second rule cannot be inserted): the rules already in are removed, the error is reported", async () => {
+    const { client, docker, io, deps } = setup("flat", {}, { failExec: (_c, cmd) => cmd[1] === "-I" && cmd[6] === "172.30.10.3" });
+    expect(await runDrill(["flat", "--isolate-api", "cluster2"], deps)).toBe(1);
+    expect(iptables(docker)).toEqual([
+      `exec cluster2-control-plane ${isolationRule("-I", "172.30.10.2").join(" ")}`,
+      `exec cluster2-control-plane ${isolationRule("-I", "172.30.10.3").join(" ")}`,
+      `exec cluster2-control-plane ${isolationRule("-D", "172.30.10.2").join(" ")}`,
+    ]);
+    expect(client.droppedFrom.size).toBe(0);
+    expect(io.errText()).toMatch(/restored\nerror: docker exec cluster2-control-plane iptables failed: permission denied\n/);
+  });
+
+  it("SIGINT while the cut settles: the rules are removed, nothing is measured, exit 130", async () => {
+    const { client, docker, io, deps, signals, exits, clock } = setup("flat");
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      signals.emit("SIGINT");
+      return sleep(ms);
+    };
+    expect(await runDrill(["flat", "--isolate-api", "cluster2", "--json"], deps)).toBe(130);
+    expect(exits).toEqual([130]);
+    expect(client.droppedFrom.size).toBe(0);
+    expect(iptables(docker).filter((c) => c.includes(" -D "))).toHaveLength(6);
+    expect(io.errText()).toMatch(/SIGINT: restoring the backends before exiting…\nrestoring: removing the 6 packet-filter rule\(s\)/);
+    const report = io.json<ClusterDrillReport>();
+    expect(report.splits).toEqual([]);
+    expect(report.verdict).toMatch(/FAIL \(failed: interrupted by SIGINT\)/);
+    expect(client.calls.some((c) => c.includes(" sh -c "))).toBe(false);
+    expect(signals.listenerCount("SIGINT")).toBe(0);
+  });
+
+  it("a rule that cannot be removed is said loudly, with the command to remove it by hand", async () => {
+    const { io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "cluster2-worker" && cmd[6] === "172.30.10.2" });
+    expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20"], deps)).toBe(1);
+    expect(io.errText()).toContain(
+      `RESTORE INCOMPLETE:\n  could not remove the rule for 172.30.10.2 in cluster2-worker (docker exec cluster2-worker iptables failed: permission denied); by hand: docker exec cluster2-worker ${isolationRule("-D", "172.30.10.2").join(" ")}`,
+    );
+    expect(io.text()).toMatch(/restored: NO[\s\S]*FAIL \(failed: restore\)/);
+  });
+});
+
+describe("drill --fail-cluster", () => {
+  it("flat cluster2: pauses its nodes; the client in cluster1 fails over as the model without cluster2's endpoints says; unpaused and timed", async () => {
+    const { client, docker, io, deps } = setup("flat");
+    const code = await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "90", "--json"], deps);
+    const report = io.json<ClusterDrillReport>();
+    expect(code).toBe(0);
+    expect(docker.calls.filter((c) => /^(un)?pause /.test(c))).toEqual([
+      "pause cluster2-control-plane cluster2-worker cluster2-worker2",
+      "unpause cluster2-control-plane cluster2-worker cluster2-worker2",
+    ]);
+    // region3/zone4 (cluster2) is gone: its 10 % is not sent elsewhere by `distribute` rules, so 70/20 renormalise.
+    expect(report.splits[0].predicted["region3/zone4"] ?? 0).toBe(0);
+    expect(report.splits[0].predicted["region1/zone1"]).toBeCloseTo(0.7 / 0.9, 9);
+    expect(report.splits[0].ok).toBe(true);
+    expect(report.during[0]).toMatchObject({ primary: "cluster1", ready: true, apiReachable: false });
+    expect(report).toMatchObject({ restored: true, recoverySeconds: 0, ok: true });
+    expect(client.paused.size).toBe(0);
+  });
+
+  it("the failed cluster's own clients are not measured, and say why", async () => {
+    const { io, deps } = setup("flat");
+    expect(await runDrill(["flat", "--fail-cluster", "cluster1", "--requests", "20", "--json"], deps)).toBe(0);
+    const report = io.json<ClusterDrillReport>();
+    expect(report.splits).toEqual([]);
+    expect(report.skippedClients).toEqual(["sleep (region1/zone1) in cluster1: paused with its cluster"]);
+    expect(report.during.map((v) => v.primary)).toEqual(["cluster2"]);
+  });
+
+  it("SIGTERM while paused: unpaused once, however many signals; exit 143", async () => {
+    const { client, docker, deps, signals, exits, clock, io } = setup("flat");
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      signals.emit("SIGTERM");
+      signals.emit("SIGTERM");
+      return sleep(ms);
+    };
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(143);
+    expect(exits).toEqual([143]);
+    expect(docker.calls.filter((c) => c.startsWith("unpause"))).toHaveLength(1);
+    expect(client.paused.size).toBe(0);
+    expect(io.errText()).toMatch(/still restoring the backends; please wait/);
+  });
+
+  it("a step that throws while paused still unpauses", async () => {
+    // istiod's debug endpoint is read by observePrimaries, which reports problems; the split measurement's
+    // exec throwing on the client pod is also caught; a failing clock.sleep is a step that throws.
+    const { client, docker, deps, clock } = setup("flat");
+    clock.sleep = async () => {
+      throw new Error("timer broke");
+    };
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(1);
+    expect(docker.calls.filter((c) => /^(un)?pause /.test(c))).toHaveLength(2);
+    expect(client.paused.size).toBe(0);
+  });
+
+  it("an unpause that fails is said loudly with the command; no recovery is claimed", async () => {
+    const { io, deps } = setup("flat", {}, { failUnpause: true });
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "20", "--json"], deps)).toBe(1);
+    expect(io.errText()).toMatch(/RESTORE INCOMPLETE:\n {2}could not unpause \(docker unpause failed: Cannot connect to the Docker daemon\); by hand: docker unpause cluster2-control-plane cluster2-worker cluster2-worker2/);
+    const report = io.json<ClusterDrillReport>();
+    expect(report.recoverySeconds).toBeUndefined();
+    expect(report.verdict).toMatch(/FAIL \(failed: restore\)/);
+  });
+});

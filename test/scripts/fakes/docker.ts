@@ -1,0 +1,73 @@
+/**
+ * A fake {@link DockerHost} over a {@link FakeClient}: a kind cluster's node containers are its nodes; pausing
+ * them makes the fake lab's cluster unreachable and its backends silent; iptables rules inside them make its
+ * API server drop the listed sources, as the kernel would (a delete of a rule that is not there fails).
+ */
+import type { DockerHost } from "../../../scripts/lib/docker";
+import type { FakeClient } from "./lab";
+import { specOf } from "./outputs";
+
+export interface FakeDockerOptions {
+  /** Fail an `exec` (e.g. iptables -D, for a restore that cannot finish). */
+  failExec?: (container: string, command: string[]) => boolean;
+  failUnpause?: boolean;
+}
+
+export class FakeDocker implements DockerHost {
+  readonly calls: string[] = [];
+  /** container -> the rules (source addresses) it holds. */
+  readonly rules = new Map<string, string[]>();
+
+  constructor(
+    private readonly lab: FakeClient,
+    private readonly opts: FakeDockerOptions = {},
+  ) {}
+
+  private clusterOf(container: string): string {
+    const c = specOf(this.lab.stack).clusters.find((x) => x.nodes.some((n) => n.nodeName === container));
+    if (!c) throw new Error(`Error response from daemon: No such container: ${container}`);
+    return c.name;
+  }
+
+  async nodeContainers(cluster: string): Promise<string[]> {
+    this.calls.push(`ps ${cluster}`);
+    return (specOf(this.lab.stack).clusters.find((c) => c.name === cluster)?.nodes ?? []).map((n) => n.nodeName).sort();
+  }
+
+  async exec(container: string, command: string[]): Promise<string> {
+    this.calls.push(`exec ${container} ${command.join(" ")}`);
+    if (this.opts.failExec?.(container, command)) throw new Error(`docker exec ${container} ${command[0]} failed: permission denied`);
+    if (command[0] !== "iptables") throw new Error(`fake docker: unexpected exec ${command.join(" ")}`);
+    const [, op, chain, , , , source] = command;
+    if (chain !== "INPUT" || !command.includes("6443") || !command.includes("DROP")) throw new Error(`fake docker: unexpected rule ${command.join(" ")}`);
+    const held = this.rules.get(container) ?? [];
+    if (op === "-I") held.push(source);
+    else {
+      const at = held.indexOf(source);
+      if (at < 0) throw new Error("iptables: Bad rule (does a matching rule exist in that chain?).");
+      held.splice(at, 1);
+    }
+    this.rules.set(container, held);
+    this.sync(this.clusterOf(container));
+    return "";
+  }
+
+  /** The lab's view: a cluster drops a source while any of its node containers holds a rule for it. */
+  private sync(cluster: string): void {
+    const nodes = specOf(this.lab.stack).clusters.find((c) => c.name === cluster)?.nodes ?? [];
+    const sources = new Set(nodes.flatMap((n) => this.rules.get(n.nodeName) ?? []));
+    if (sources.size > 0) this.lab.droppedFrom.set(cluster, sources);
+    else this.lab.droppedFrom.delete(cluster);
+  }
+
+  async pause(containers: string[]): Promise<void> {
+    this.calls.push(`pause ${containers.join(" ")}`);
+    for (const c of containers) this.lab.paused.add(this.clusterOf(c));
+  }
+
+  async unpause(containers: string[]): Promise<void> {
+    this.calls.push(`unpause ${containers.join(" ")}`);
+    if (this.opts.failUnpause) throw new Error("docker unpause failed: Cannot connect to the Docker daemon");
+    for (const c of containers) this.lab.paused.delete(this.clusterOf(c));
+  }
+}
