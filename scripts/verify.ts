@@ -13,6 +13,7 @@ import { kubectlClient } from "./lib/kubectl";
 import { type Lab, openLab } from "./lib/lab";
 import { checkDiscovery, checkSharedRoot } from "./lib/meshChecks";
 import { checkGateways, checkPodRoutes } from "./lib/networkChecks";
+import { checkProxyVersions } from "./lib/versionChecks";
 import { Progress, renderReport } from "./lib/render";
 import { type SplitPlan, measureSplit, plannedShares } from "./lib/split";
 import { planKeyFor } from "../model/traffic/planKeys";
@@ -62,6 +63,7 @@ export async function verifyLab(lab: Lab, args: CheckArgs, io: Io): Promise<Veri
     await guarded("gateways", "east-west gateways", io, () => checkGateways(lab)),
     await guarded("podRoutes", "pod routes", io, () => checkPodRoutes(lab)),
     await guarded("sharedRoot", "shared root", io, () => checkSharedRoot(lab)),
+    await guarded("proxyVersions", "proxy versions", io, () => checkProxyVersions(lab)),
   ];
   const { plans, notes } = splitPlans(lab);
   const splits: SplitResult[] = [];

@@ -8,7 +8,7 @@ import type { SplitVerdict } from "./verdict";
 
 /** One after-deploy check: a verdict, what was seen, and what is wrong. */
 export interface CheckResult {
-  id: "discovery" | "gateways" | "podRoutes" | "sharedRoot";
+  id: "discovery" | "gateways" | "podRoutes" | "sharedRoot" | "proxyVersions";
   title: string;
   ok: boolean;
   /** Facts that hold (one line each). */

@@ -20,6 +20,8 @@ export interface PodInfo {
   ports: number[];
   /** Set while the pod is being deleted. */
   deleting: boolean;
+  /** The image of its `istio-proxy` container (a sidecar or an injected gateway), if it has one. */
+  proxyImage?: string;
 }
 
 /** Where a command runs: a container of a pod (the pod's default container when `container` is unset). */

@@ -146,10 +146,11 @@ function parseJson(text: string, cluster: string, what: string): unknown {
 export function toPodInfo(raw: unknown): PodInfo {
   const pod = (raw ?? {}) as {
     metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: string };
-    spec?: { nodeName?: string; hostNetwork?: boolean; containers?: { ports?: { containerPort?: number; protocol?: string }[] }[] };
+    spec?: { nodeName?: string; hostNetwork?: boolean; containers?: { name?: string; image?: string; ports?: { containerPort?: number; protocol?: string }[] }[] };
     status?: { phase?: string; podIP?: string; containerStatuses?: { ready?: boolean }[] };
   };
   const statuses = pod.status?.containerStatuses ?? [];
+  const proxy = (pod.spec?.containers ?? []).find((c) => c.name === "istio-proxy");
   return {
     name: pod.metadata?.name ?? "",
     namespace: pod.metadata?.namespace ?? "",
@@ -161,5 +162,6 @@ export function toPodInfo(raw: unknown): PodInfo {
     hostNetwork: pod.spec?.hostNetwork === true,
     ports: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort ?? 0)).filter((p) => p > 0),
     deleting: pod.metadata?.deletionTimestamp !== undefined,
+    ...(proxy?.image ? { proxyImage: proxy.image } : {}),
   };
 }

@@ -33,6 +33,7 @@ describe("verify on a healthy lab", () => {
       ["gateways", true, "one network and no remote clusters: no east-west gateway needed"],
       ["podRoutes", true, null],
       ["sharedRoot", true, null],
+      ["proxyVersions", true, null],
     ]);
     const split = report.splits[0];
     expect(split).toMatchObject({ service: "helloworld", client: "sleep", clientLocality: "region1/zone1", cluster: "cluster1", requests: 300, ok: true });
@@ -90,7 +91,7 @@ describe("verify on a healthy lab", () => {
     expect(text).toMatch(/✓ helloworld from sleep @ region1\/zone1 \(cluster cluster1, pod sleep-1\), 100 requests/);
     expect(text).toMatch(/region1\/zone1 +70\.0% +70\.0% +70 +\[\d+\.\d%, \d+\.\d%\] +ok +█+┃?·*/);
     expect(text).toContain("envoy counters during the run: upstream_cx_connect_fail +0, upstream_rq_retry +0, upstream_rq_timeout +0, hosts.cx_connect_fail +0");
-    expect(text.trim().split("\n").at(-1)).toBe("verify flat: PASS (3/3 checks, 1/1 splits hold)");
+    expect(text.trim().split("\n").at(-1)).toBe("verify flat: PASS (4/4 checks, 1/1 splits hold)");
   });
 });
 
@@ -166,5 +167,33 @@ describe("verify on a broken lab", () => {
     expect(split.observed[FAILED]).toBe(30);
     expect(split.failures).toEqual({ "HTTP 503: no healthy upstream": 30 });
     expect(split.ok).toBe(false);
+  });
+});
+
+describe("verify: proxy versions", () => {
+  it("reports each proxy's version and revision", async () => {
+    const { report } = await verify("primary-remote");
+    const check = report.checks.find((c) => c.id === "proxyVersions")!;
+    expect(check.ok).toBe(true);
+    expect(check.details).toContain("main0 sample/sleep-1: Istio 1.31.1, revision 1-31-1");
+    expect(check.details.some((d) => d.startsWith("remote0 sample/helloworld-"))).toBe(true);
+    expect(check.details.every((d) => d.endsWith("Istio 1.31.1, revision 1-31-1"))).toBe(true);
+  });
+
+  it("flags a mesh left on two revisions, and each proxy not on the stack's version, with what to run", async () => {
+    const { code, report } = await verify("flat", { istioVersion: (cluster, pod) => (cluster === "cluster2" && pod !== "istiod-1" ? "1.31.0" : "1.31.1") });
+    expect(code).toBe(1);
+    const check = report.checks.find((c) => c.id === "proxyVersions")!;
+    expect(check.ok).toBe(false);
+    expect(check.problems[0]).toMatch(/^the mesh is left on 2 revisions: 1-31-1 \(\d+: istiod cluster1\/istiod-1, .*\); 1-31-0 \(\d+: cluster2\/sample\/helloworld-region3-zone4-0.*\)\. An upgrade did not finish: run npm run up -- flat again/);
+    expect(check.problems).toContain("cluster2 sample/helloworld-region3-zone4-0 runs Istio 1.31.0, the stack deploys 1.31.1: restart it (kubectl rollout restart) or run npm run up -- flat");
+    expect(check.faultyClusters).toEqual(["cluster2"]);
+  });
+
+  it("reads the version from the image tag, with a variant or a digest", async () => {
+    const { proxyVersionOf } = await import("../../scripts/lib/versionChecks");
+    expect(proxyVersionOf("docker.io/istio/proxyv2:1.31.1")).toBe("1.31.1");
+    expect(proxyVersionOf("registry:5000/istio/proxyv2:1.31.0-distroless@sha256:" + "a".repeat(64))).toBe("1.31.0");
+    expect(proxyVersionOf("proxyv2")).toBeUndefined();
   });
 });

@@ -46,6 +46,8 @@ export interface FakeOptions {
   failScaleUp?: boolean;
   /** Pods scaled away stay listed (terminating) for this many listings. @default 0 */
   linger?: number;
+  /** The Istio version of a pod's proxy (and of istiod). @default the stack's (trafficModel istioVersion) */
+  istioVersion?: (cluster: string, pod: string) => string;
 }
 
 /** The fake client, with everything it saw. */
@@ -171,7 +173,11 @@ class FakeCluster implements KubeCluster {
       name, namespace, phase, ready: phase === "Running", labels, nodeName: node, podIP: ip, hostNetwork: false, ports, deleting: false,
     });
     const out = [pod("kube-system", "coredns-1", { "k8s-app": "kube-dns" }, nodes[0]?.nodeName, `10.${this.index()}.0.2`, [53, 9153])];
-    if (outputs.clusters[this.name]?.role === "primary") out.push(pod("istio-system", "istiod-1", { app: "istiod" }, nodes[0]?.nodeName, `10.${this.index()}.0.3`, [15010, 15012]));
+    const version = (name: string) => this.lab.opts.istioVersion?.(this.name, name) ?? Object.values(outputs.trafficModel)[0]?.istioVersion ?? "1.31.1";
+    const rev = (name: string) => version(name).replace(/\./g, "-");
+    if (outputs.clusters[this.name]?.role === "primary") {
+      out.push(pod("istio-system", "istiod-1", { app: "istiod", "istio.io/rev": rev("istiod-1") }, nodes[0]?.nodeName, `10.${this.index()}.0.3`, [15010, 15012]));
+    }
     for (const c of outputs.workloads.clients.filter((x) => x.cluster === this.name)) {
       out.push(pod(c.namespace, `${c.name}-1`, { app: c.name }, nodes.find((n) => n.locality === c.locality)?.nodeName, `10.${this.index()}.0.9`, [80], this.lab.opts.clientPhase));
     }
@@ -188,7 +194,8 @@ class FakeCluster implements KubeCluster {
         }
       }
     }
-    return out;
+    // Injected pods: the revision label and the proxy image the injector gives them.
+    return out.map((p) => (p.namespace === "kube-system" || p.namespace === "istio-system" ? p : { ...p, labels: { ...p.labels, "istio.io/rev": rev(p.name) }, proxyImage: `docker.io/istio/proxyv2:${version(p.name)}` }));
   }
 
   private index(): number {
