@@ -10,6 +10,9 @@ import { parse as parseYaml } from "yaml";
 import { planMesh } from "../../model/build/plan";
 import { DEFAULT_VERSIONS, KIND_VERSION } from "../../model/config/versions";
 import { isFailed, predictFor } from "../../scripts/lib/prediction";
+import { parseClusterDrillArgs } from "../../scripts/lib/clusterDrillArgs";
+import { withoutCluster } from "../../scripts/lib/clusterDrill";
+import { compareVersions, parseVersion } from "../../model/config/versions";
 import { parse, stackRaw } from "../helpers/configs";
 import { shippedStacks } from "../helpers/stacks";
 import { fakeOutputs } from "./fakes/outputs";
@@ -25,7 +28,10 @@ interface Step {
 interface Workflow {
   on: Record<string, unknown>;
   env: Record<string, string>;
-  jobs: { e2e: { "runs-on": string; strategy: { "max-parallel": number; "fail-fast": boolean; matrix: { include: { stack: string; fail: string }[] } }; steps: Step[] } };
+  jobs: {
+    e2e: { "runs-on": string; strategy: { "max-parallel": number; "fail-fast": boolean; matrix: { include: { stack: string; fail: string }[] } }; steps: Step[] };
+    ops: { "runs-on": string; strategy: { matrix: { include: { stack: string; istioPrevious: string; drilled: string }[] } }; steps: Step[] };
+  };
 }
 
 const wf = parseYaml(fs.readFileSync(path.join(ROOT, ".github/workflows/e2e.yml"), "utf8")) as Workflow;
@@ -97,6 +103,61 @@ describe("e2e workflow", () => {
       const script = pkg.scripts[name] ?? `tsx scripts/${name}.ts`;
       const file = /scripts\/[\w.]+\.(ts|sh)/.exec(script)?.[0];
       expect(file && fs.existsSync(path.join(ROOT, file)), `${name}: ${script}`).toBe(true);
+    }
+  });
+});
+
+describe("e2e workflow: the ops job (upgrade and cluster drills on one stack)", () => {
+  const ops = wf.jobs.ops;
+  const at = (pattern: RegExp) => ops.steps.findIndex((s) => pattern.test(s.run ?? ""));
+  const { stack, istioPrevious, drilled } = ops.strategy.matrix.include[0];
+
+  it("is the last job of the file, on a hosted Linux runner, with the same pins as the e2e job", () => {
+    expect(Object.keys(wf.jobs).at(-1)).toBe("ops");
+    expect(ops["runs-on"]).toBe("ubuntu-latest");
+    for (const name of ["Install kind", "Install kubectl", "Install the Pulumi CLI"]) {
+      expect(ops.steps.find((s) => s.name === name)?.run).toBe(job.steps.find((s) => s.name === name)?.run);
+    }
+  });
+
+  it("upgrades from the previous patch of the pinned Istio to the pin, in one up", () => {
+    const pin = parseVersion(DEFAULT_VERSIONS.istio)!;
+    const previous = parseVersion(istioPrevious)!;
+    expect([previous[0], previous[1], previous[2] + 1]).toEqual(pin);
+    expect(compareVersions(previous, pin)).toBeLessThan(0);
+    const order = [
+      /pulumi config set --path kindmesh:versions\.istio \$\{\{ matrix\.istioPrevious \}\} --stack \$\{\{ matrix\.stack \}\}\nnpm run up -- \$\{\{ matrix\.stack \}\} --yes/,
+      /^npm run verify -- \$\{\{ matrix\.stack \}\}$/,
+      /^pulumi config rm kindmesh:versions --stack \$\{\{ matrix\.stack \}\}\nnpm run up -- \$\{\{ matrix\.stack \}\} --yes\n$/,
+      /^npm run preview -- \$\{\{ matrix\.stack \}\} --json > preview\.json/,
+      /^npm run drill -- \$\{\{ matrix\.stack \}\} --isolate-api \$\{\{ matrix\.drilled \}\}$/,
+      /^npm run drill -- \$\{\{ matrix\.stack \}\} --fail-cluster \$\{\{ matrix\.drilled \}\}$/,
+      /^npm run destroy -- \$\{\{ matrix\.stack \}\} --yes$/,
+      /kind get clusters 2>\/dev\/null \|\| true/,
+    ];
+    const idx = order.map(at);
+    expect(idx.every((i) => i >= 0), JSON.stringify(idx)).toBe(true);
+    expect([...idx].sort((a, b) => a - b)).toEqual(idx);
+    // verify runs twice: on the previous patch, and after the upgrade.
+    expect(ops.steps.filter((s) => /^npm run verify/.test(s.run ?? ""))).toHaveLength(2);
+    expect(ops.steps[at(/^npm run destroy/)].if).toBe("always()");
+    expect(ops.steps[at(/kind get clusters 2>\/dev\/null \|\| true/)].if).toBe("always()");
+  });
+
+  it("drills a kind cluster that another primary watches, whose failure leaves the clients elsewhere somewhere to go", () => {
+    const spec = parse(stackRaw(stack), stack);
+    const target = spec.clusters.find((c) => c.name === drilled)!;
+    expect(target.kind).toBe("kind");
+    expect(spec.clusters.some((c) => c.role === "primary" && c.name !== drilled)).toBe(true);
+    for (const mode of ["--isolate-api", "--fail-cluster"]) expect(parseClusterDrillArgs([stack, mode, drilled])).toMatchObject({ stack, cluster: drilled });
+    const outputs = fakeOutputs(stack);
+    const service = outputs.workloads.services[0];
+    expect(service.placements.some((p) => p.cluster === drilled)).toBe(true);
+    const clients = outputs.workloads.clients.filter((c) => c.cluster !== drilled);
+    expect(clients.length).toBeGreaterThan(0);
+    for (const client of clients) {
+      const shares = predictFor(withoutCluster(outputs.trafficModel[service.name], service, drilled), client.locality).shares;
+      expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     }
   });
 });
