@@ -104,6 +104,13 @@ export async function runClusterDrill(argv: string[], deps: ClusterDrillDeps): P
   const lab = await openLab(deps.client, args.stack);
   const target = lab.outputs.clusters[args.cluster];
   if (!target) throw new UserError(`stack "${args.stack}" has no cluster ${args.cluster}; its clusters are: ${Object.keys(lab.outputs.clusters).join(", ")}`, EXIT.usage);
+  const watchers = Object.entries(lab.outputs.clusters).filter(([name, c]) => name !== args.cluster && c.role === "primary");
+  if (args.mode === "isolate-api" && watchers.length === 0) {
+    throw new UserError(
+      `no other primary's istiod reads ${args.cluster}'s API server, so cutting it off from the other clusters changes nothing in the mesh; drill a cluster that another primary watches, or use --fail-cluster ${args.cluster}`,
+      EXIT.usage,
+    );
+  }
   const containers = await docker.nodeContainers(args.cluster);
   if (containers.length === 0) {
     throw new UserError(`no kind node container belongs to cluster ${args.cluster}: the drill acts on kind's node containers, so it needs a kind cluster of this stack`, EXIT.usage);

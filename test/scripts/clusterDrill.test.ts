@@ -57,6 +57,11 @@ describe("drill --help", () => {
     expect(await runDrill(["flat", "--fail-cluster", "cluster9"], unknown.deps)).toBe(2);
     expect(unknown.io.errText()).toBe('error: stack "flat" has no cluster cluster9; its clusters are: cluster1, cluster2\n');
     expect(unknown.docker.calls).toEqual([]);
+    // primary-remote: only main0 runs istiod, and nothing but itself reads its API server.
+    const lone = setup("primary-remote");
+    expect(await runDrill(["primary-remote", "--isolate-api", "main0"], lone.deps)).toBe(2);
+    expect(lone.io.errText()).toMatch(/^error: no other primary's istiod reads main0's API server, so cutting it off .* or use --fail-cluster main0\n$/);
+    expect(lone.docker.calls).toEqual([]);
   });
 });
 
@@ -138,6 +143,19 @@ describe("drill --isolate-api", () => {
       `RESTORE INCOMPLETE:\n  could not remove the rule for 172.30.10.2 in cluster2-worker (docker exec cluster2-worker iptables failed: permission denied); by hand: docker exec cluster2-worker ${isolationRule("-D", "172.30.10.2").join(" ")}`,
     );
     expect(io.text()).toMatch(/restored: NO[\s\S]*FAIL \(failed: restore\)/);
+  });
+});
+
+describe("drill --isolate-api on primary-remote (the e2e ops job's drill)", () => {
+  it("cuts remote0 off from main0, whose istiod manages it; main0's client keeps the normal split", async () => {
+    const { client, io, deps } = setup("primary-remote");
+    expect(await runDrill(["primary-remote", "--isolate-api", "remote0", "--requests", "60", "--json"], deps)).toBe(0);
+    const report = io.json<ClusterDrillReport>();
+    expect(report.containers).toEqual(["remote0-control-plane"]);
+    expect(report.sources).toEqual(["172.30.10.2"]);
+    expect(report.during).toEqual([expect.objectContaining({ primary: "main0", discovery: "synced", apiReachable: false })]);
+    expect(report.splits.map((s) => [s.clientLocality, s.ok])).toEqual([["region1/zone1", true]]);
+    expect(client.droppedFrom.size).toBe(0);
   });
 });
 
