@@ -305,7 +305,7 @@ describe("meshConfig (kindmesh:traffic.meshConfig)", () => {
   it("cluster-local: every primary's istiod release carries the stack's serviceSettings as the chart's meshConfig", async () => {
     const run = await layer("cluster-local");
     const istiods = byType(run.resources, RELEASE).filter((r) => r.inputs.chart === "istiod");
-    expect(istiods.map((r) => r.name)).toEqual(["site-a-istiod", "site-b-istiod"]);
+    expect(istiods.map((r) => r.name)).toEqual(["site-a-istiod-1-31-1", "site-b-istiod-1-31-1"]);
     for (const r of istiods) {
       expect(r.inputs.values.meshConfig).toEqual({ serviceSettings: [{ settings: { clusterLocal: true }, hosts: ["cache.sample.svc.cluster.local"] }] });
     }
@@ -315,8 +315,8 @@ describe("meshConfig (kindmesh:traffic.meshConfig)", () => {
     const raw = stackRaw("primary-remote");
     raw.traffic.meshConfig = { serviceSettings: [{ settings: { clusterLocal: true }, hosts: ["*.sample.svc.cluster.local"] }] };
     const run = await layerOf(parse(raw, "primary-remote"));
-    expect(named(run.resources, RELEASE, "main0-istiod").inputs.values.meshConfig).toEqual(raw.traffic.meshConfig);
-    expect(named(run.resources, RELEASE, "remote0-istiod").inputs.values).not.toHaveProperty("meshConfig");
+    expect(named(run.resources, RELEASE, "main0-istiod-1-31-1").inputs.values.meshConfig).toEqual(raw.traffic.meshConfig);
+    expect(named(run.resources, RELEASE, "remote0-istiod-1-31-1").inputs.values).not.toHaveProperty("meshConfig");
   });
 
   it("a stack without meshConfig leaves the chart's own meshConfig alone (no key)", async () => {

@@ -51,7 +51,7 @@ describe("the traffic layer in each topology", () => {
     expect(run.resources.filter((r) => r.type === DR).map((d) => `${clusterOf(d)}/${d.inputs.metadata.name}`).sort()).toEqual(["site-a/cache", "site-a/helloworld", "site-b/cache", "site-b/helloworld"]);
     for (const vs of vss) {
       const cluster = clusterOf(vs);
-      expect(vs.dependencies).toContain(urn(run, RELEASE, `${cluster}-istiod`));
+      expect(vs.dependencies).toContain(urn(run, RELEASE, `${cluster}-istiod-1-31-1`));
       expect(vs.dependencies).toContain(urn(run, "kubernetes:core/v1:Namespace", `${cluster}-workloads-ns-sample`));
       expect(vs.dependencies).toContain(urn(run, DR, `${cluster}-policies-dr-helloworld`));
     }
