@@ -8,7 +8,7 @@ import { overallVerdict, type SplitResult, type VerifyReport } from "../model/ve
 import { parseCheckArgs } from "./lib/args";
 import { type Clock, type ClusterClient, type Io, type SignalSource, processIo, realClock } from "./lib/client";
 import { runClusterDrill } from "./lib/clusterDrill";
-import { DRILL_HELP, isClusterDrill } from "./lib/clusterDrillArgs";
+import { clusterDrillOf } from "./lib/clusterDrillArgs";
 import { type DockerHost, dockerCli } from "./lib/docker";
 import { runCommand, runMain } from "./lib/command";
 import { PROJECT_DIR, requireStackFile } from "./lib/stackFile";
@@ -52,19 +52,16 @@ export function drillPlans(lab: Lab, targets: DrillTarget[], fail: string): Spli
 /** The drill command; returns the exit code. */
 export async function runDrill(argv: string[], deps: DrillDeps): Promise<number> {
   return runCommand(deps.io, argv, async () => {
-    if (isClusterDrill(argv)) {
+    const args = parseCheckArgs(argv, "drill");
+    requireStackFile(args.stack, PROJECT_DIR);
+    const cluster = clusterDrillOf(args);
+    if (cluster) {
       try {
-        return await runClusterDrill(argv, { ...deps, docker: deps.docker ?? dockerCli() });
+        return await runClusterDrill(cluster, { ...deps, docker: deps.docker ?? dockerCli() });
       } finally {
         await deps.client.close();
       }
     }
-    if (argv.includes("--help")) {
-      deps.io.out(DRILL_HELP);
-      return EXIT.ok;
-    }
-    const args = parseCheckArgs(argv, "drill");
-    requireStackFile(args.stack, PROJECT_DIR);
     const fail = args.fail ?? "";
     try {
       const lab = await openLab(deps.client, args.stack);

@@ -15,6 +15,10 @@ export interface CheckArgs {
   verbose: boolean;
   /** drill only: the locality (or region, or region/zone) whose backends are taken away. */
   fail?: string;
+  /** drill only, instead of `fail`: the cluster whose API server is cut off from the other clusters. */
+  isolateApi?: string;
+  /** drill only, instead of `fail`: the cluster whose nodes are paused. */
+  failCluster?: string;
 }
 
 export type CommandName = "verify" | "drill" | "diagram" | "check" | "bench";
@@ -24,6 +28,8 @@ interface OptionSpec {
   /** The placeholder of its value; absent for a flag. */
   value?: string;
   help: string;
+  /** Given instead of this (required) option: listed in the help, left out of the usage line. */
+  insteadOf?: string;
 }
 
 interface CommandSpec {
@@ -85,11 +91,14 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     examples: ["npm run verify -- dev", "npm run verify -- -s flat --requests 1000 --json"],
   },
   drill: {
-    summary: "Takes a locality's backends away, measures where requests go instead, and puts them back.",
+    summary:
+      "Takes a locality's backends away (or cuts a cluster's API server off, or pauses a whole cluster), measures where requests go against the model's prediction, and puts it back.",
     stack: true,
     options: [
       STACK_OPTION,
       { name: "fail", value: "<locality>", help: "required: the region, region/zone or locality whose backends are scaled to 0" },
+      { name: "isolate-api", value: "<cluster>", insteadOf: "fail", help: "instead of --fail: drop TCP 6443 from the other clusters' nodes in this kind cluster's nodes" },
+      { name: "fail-cluster", value: "<cluster>", insteadOf: "fail", help: "instead of --fail: docker pause every node of this kind cluster" },
       REQUESTS,
       ALPHA,
       JSON_FLAG,
@@ -97,7 +106,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       HELP,
     ],
     exitCodes: [...LIVE_EXIT.slice(0, 1), [1, "the split was not the predicted one, or the backends could not be restored"], ...LIVE_EXIT.slice(2)],
-    examples: ["npm run drill -- dev --fail east/zone1", "npm run drill -- -s flat --fail region1 --json"],
+    examples: [
+      "npm run drill -- dev --fail east/zone1",
+      "npm run drill -- -s flat --fail region1 --json",
+      "npm run drill -- flat --isolate-api cluster2",
+      "npm run drill -- primary-remote --fail-cluster remote0",
+    ],
   },
   bench: {
     summary: "Evaluates the program under Pulumi's mocks for 2, 4, 8 and 16 clusters: time, resources, longest chain of slow steps.",
@@ -116,7 +130,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 export function usageLine(command: CommandName): string {
   const spec = COMMANDS[command];
   const parts = spec.options
-    .filter((o) => o.name !== "stack" && o.name !== "help")
+    .filter((o) => o.name !== "stack" && o.name !== "help" && o.insteadOf === undefined)
     .map((o) => (o.name === "fail" ? `--fail ${o.value}` : `[--${o.name}${o.value ? ` ${o.value}` : ""}]`));
   return `usage: npm run ${command}${spec.stack ? " -- <stack>" : ""}${parts.length > 0 ? ` ${parts.join(" ")}` : ""}`;
 }
@@ -222,8 +236,12 @@ export function parseCheckArgs(argv: string[], command: "verify" | "drill"): Che
     verbose: options.verbose === true,
   };
   if (command === "drill") {
-    if (typeof options.fail !== "string") throw new UserError(`--fail <locality> is required\n${usageLine(command)}`, EXIT.usage);
-    args.fail = options.fail;
+    const given = (["fail", "isolate-api", "fail-cluster"] as const).filter((o) => typeof options[o] === "string");
+    if (given.length === 0) throw new UserError(`--fail <locality> is required (or --isolate-api <cluster>, or --fail-cluster <cluster>)\n${usageLine(command)}`, EXIT.usage);
+    if (given.length > 1) throw new UserError(`one drill at a time, not ${given.map((o) => `--${o}`).join(" and ")}\n${usageLine(command)}`, EXIT.usage);
+    if (typeof options.fail === "string") args.fail = options.fail;
+    if (typeof options["isolate-api"] === "string") args.isolateApi = options["isolate-api"];
+    if (typeof options["fail-cluster"] === "string") args.failCluster = options["fail-cluster"];
   }
   return args;
 }

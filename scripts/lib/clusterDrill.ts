@@ -11,7 +11,7 @@
 import type { TrafficModelOutput } from "../../model/build/outputs";
 import type { SplitResult } from "../../model/verify/verifyReport";
 import type { Clock, ClusterClient, Io, SignalSource } from "./client";
-import { type ClusterDrillArgs, type ClusterDrillMode, parseClusterDrillArgs, DRILL_HELP } from "./clusterDrillArgs";
+import type { ClusterDrillArgs, ClusterDrillMode } from "./clusterDrillArgs";
 import { type IstiodView, isolate, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
 import type { DockerHost } from "./docker";
 import { EXIT, UserError } from "./errors";
@@ -93,13 +93,8 @@ async function waitApiAnswers(lab: Lab, cluster: string, clock: Clock, timeoutMs
   }
 }
 
-/** The cluster drill; returns the exit code. The caller runs it inside runCommand. */
-export async function runClusterDrill(argv: string[], deps: ClusterDrillDeps): Promise<number> {
-  const args = parseClusterDrillArgs(argv);
-  if (args.help) {
-    deps.io.out(DRILL_HELP);
-    return EXIT.ok;
-  }
+/** The cluster drill; returns the exit code. The caller parses the command line and runs it inside runCommand. */
+export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrillDeps): Promise<number> {
   const { io, clock, docker } = deps;
   const lab = await openLab(deps.client, args.stack);
   const target = lab.outputs.clusters[args.cluster];

@@ -31,7 +31,7 @@ describe("arguments", () => {
     fails([], "verify", /^which stack\?\nusage: npm run verify/);
     fails(["a", "b"], "verify", /^one stack, not a b/);
     fails(["dev", "--fail", "x"], "verify", /^unknown option --fail/);
-    fails(["dev"], "drill", /^--fail <locality> is required\nusage: npm run drill -- <stack> --fail <locality>/);
+    fails(["dev"], "drill", /^--fail <locality> is required \(or --isolate-api <cluster>, or --fail-cluster <cluster>\)\nusage: npm run drill -- <stack> --fail <locality>/);
     fails(["dev", "--fail"], "drill", /^--fail needs a value/);
     fails(["dev", "--alpha", "1"], "verify", /^--alpha 1 is not a significance in \(0, 1\)/);
     fails(["dev", "--requests", "5"], "verify", /^--requests 5 is not a whole number from 10 to 100000/);

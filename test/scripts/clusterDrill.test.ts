@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { runDrill } from "../../scripts/drill";
 import type { Clock, SignalSource } from "../../scripts/lib/client";
 import type { ClusterDrillReport } from "../../scripts/lib/clusterDrill";
-import { DRILL_HELP } from "../../scripts/lib/clusterDrillArgs";
+import { helpText } from "../../scripts/lib/args";
 import { isolationRule } from "../../scripts/lib/clusterOutage";
 import { FakeDocker, type FakeDockerOptions } from "./fakes/docker";
 import { FakeClient, type FakeOptions } from "./fakes/lab";
@@ -35,12 +35,13 @@ const iptables = (docker: FakeDocker) => docker.calls.filter((c) => c.includes("
 const CLUSTER1_NODES = ["172.30.10.2", "172.30.10.3"];
 
 describe("drill --help", () => {
-  it("prints what the three drills do and touches nothing, with or without a drill named", async () => {
-    for (const argv of [["--help"], ["flat", "--isolate-api", "cluster2", "--help"], ["--fail-cluster", "x", "--help"]]) {
+  it("lists the cluster drills beside --fail, and touches nothing", async () => {
+    for (const argv of [["--help"], ["flat", "--isolate-api", "cluster2", "--help"], ["-h", "--fail-cluster", "x"]]) {
       const { client, docker, io, deps } = setup("flat");
       expect(await runDrill(argv, deps)).toBe(0);
-      expect(io.text()).toBe(DRILL_HELP);
-      expect(io.text()).toMatch(/--isolate-api <cluster>[\s\S]*--fail-cluster <cluster>[\s\S]*--fail <locality>|--fail <locality>[\s\S]*--isolate-api <cluster>[\s\S]*--fail-cluster <cluster>/);
+      expect(io.text()).toBe(helpText("drill"));
+      expect(io.text()).toMatch(/--fail <locality> +required: [^\n]*\n +--isolate-api <cluster> +instead of --fail: drop TCP 6443 [^\n]*\n +--fail-cluster <cluster> +instead of --fail: docker pause every node/);
+      expect(io.text()).toContain("npm run drill -- primary-remote --fail-cluster remote0");
       expect(docker.calls).toEqual([]);
       expect(client.calls).toEqual([]);
     }
@@ -49,7 +50,7 @@ describe("drill --help", () => {
   it("usage errors: both drills at once, no stack, a cluster the stack does not have", async () => {
     const both = setup("flat");
     expect(await runDrill(["flat", "--isolate-api", "cluster1", "--fail-cluster", "cluster2"], both.deps)).toBe(2);
-    expect(both.io.errText()).toMatch(/^error: one drill at a time: --isolate-api or --fail-cluster\nusage: npm run drill -- <stack> --isolate-api <cluster>/);
+    expect(both.io.errText()).toMatch(/^error: one drill at a time, not --isolate-api and --fail-cluster\nusage: npm run drill -- <stack>/);
     const none = setup("flat");
     expect(await runDrill(["--isolate-api", "cluster1"], none.deps)).toBe(2);
     expect(none.io.errText()).toMatch(/which stack\?/);

@@ -10,7 +10,8 @@ import { parse as parseYaml } from "yaml";
 import { planMesh } from "../../model/build/plan";
 import { DEFAULT_VERSIONS, KIND_VERSION } from "../../model/config/versions";
 import { isFailed, predictFor } from "../../scripts/lib/prediction";
-import { parseClusterDrillArgs } from "../../scripts/lib/clusterDrillArgs";
+import { parseCheckArgs } from "../../scripts/lib/args";
+import { clusterDrillOf } from "../../scripts/lib/clusterDrillArgs";
 import { withoutCluster } from "../../scripts/lib/clusterDrill";
 import { compareVersions, parseVersion } from "../../model/config/versions";
 import { parse, stackRaw } from "../helpers/configs";
@@ -149,7 +150,7 @@ describe("e2e workflow: the ops job (upgrade and cluster drills on one stack)", 
     const target = spec.clusters.find((c) => c.name === drilled)!;
     expect(target.kind).toBe("kind");
     expect(spec.clusters.some((c) => c.role === "primary" && c.name !== drilled)).toBe(true);
-    for (const mode of ["--isolate-api", "--fail-cluster"]) expect(parseClusterDrillArgs([stack, mode, drilled])).toMatchObject({ stack, cluster: drilled });
+    for (const mode of ["isolate-api", "fail-cluster"]) expect(clusterDrillOf(parseCheckArgs([stack, `--${mode}`, drilled], "drill"))).toMatchObject({ stack, mode, cluster: drilled });
     const outputs = fakeOutputs(stack);
     const service = outputs.workloads.services[0];
     expect(service.placements.some((p) => p.cluster === drilled)).toBe(true);
