@@ -12,7 +12,7 @@ import type { TrafficModelOutput } from "../../model/build/outputs";
 import type { SplitResult } from "../../model/verify/verifyReport";
 import type { Clock, ClusterClient, Io, SignalSource } from "./client";
 import type { ClusterDrillArgs, ClusterDrillMode } from "./clusterDrillArgs";
-import { type IstiodView, isolate, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
+import { API_PORT, type Isolation, type IstiodView, isolate, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
 import type { DockerHost } from "./docker";
 import { EXIT, UserError } from "./errors";
 import { type Lab, openLab } from "./lab";
@@ -80,6 +80,23 @@ async function measureAll(lab: Lab, args: ClusterDrillArgs, aborted: () => boole
   return { splits, skipped };
 }
 
+/**
+ * `docker unpause`; after a pause that failed part-way, one container at a time, and "not paused" is fine.
+ * Never throws: returns problems with the command to run by hand.
+ */
+async function unpause(docker: DockerHost, containers: string[], oneByOne: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  for (const group of oneByOne ? containers.map((c) => [c]) : [containers]) {
+    try {
+      await docker.unpause(group);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (!(oneByOne && /is not paused/.test(why))) problems.push(`could not unpause (${why}); by hand: docker unpause ${group.join(" ")}`);
+    }
+  }
+  return problems;
+}
+
 async function waitApiAnswers(lab: Lab, cluster: string, clock: Clock, timeoutMs = 180_000): Promise<boolean> {
   const end = clock.now() + timeoutMs;
   for (;;) {
@@ -113,31 +130,33 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
   const sources = args.mode === "isolate-api" ? await otherNodeAddresses(lab, args.cluster) : undefined;
   if (sources && sources.length === 0) throw new UserError(`no other cluster's node was found: there is nobody to cut ${args.cluster}'s API server off from`, EXIT.usage);
   const began = clock.now();
-  const inserted: { container: string; source: string }[] = [];
-  let paused = false;
+  const isolation: Isolation = { inserted: [] };
+  // Set before `docker pause` starts: a signal's restore waits for it and unpauses even a pause under way.
+  let pausing: Promise<unknown> | undefined;
   let restoreProblems: string[] = [];
   const restore = async () => {
     if (args.mode === "isolate-api") {
-      io.err(`restoring: removing the ${inserted.length} packet-filter rule(s) in ${containers.join(", ")}…\n`);
-      restoreProblems = await unisolate(docker, inserted);
-    } else if (paused) {
+      await isolation.inflight?.catch(() => undefined);
+      io.err(`restoring: removing the ${isolation.inserted.length} packet-filter rule(s) in ${containers.join(", ")}…\n`);
+      restoreProblems = await unisolate(docker, isolation);
+    } else if (pausing) {
+      const pausedAll = await pausing.then(
+        () => true,
+        () => false,
+      );
       io.err(`restoring: docker unpause ${containers.join(" ")}…\n`);
-      try {
-        await docker.unpause(containers);
-      } catch (err) {
-        restoreProblems = [`could not unpause (${err instanceof Error ? err.message : String(err)}); by hand: docker unpause ${containers.join(" ")}`];
-      }
+      restoreProblems = pausedAll ? await unpause(docker, containers, false) : await unpause(docker, containers, true);
     }
     io.err(restoreProblems.length === 0 ? "restored\n" : `RESTORE INCOMPLETE:\n  ${restoreProblems.join("\n  ")}\n`);
   };
   const outcome = await withRestore(restore, { signals: deps.signals, io, exit: deps.exit }, async (aborted) => {
     if (args.mode === "isolate-api") {
-      io.err(`cutting ${args.cluster}'s API server off from ${sources!.join(", ")} (TCP ${6443} dropped in ${containers.join(", ")})\n`);
-      await isolate(docker, containers, sources!, inserted);
+      io.err(`cutting ${args.cluster}'s API server off from ${sources!.join(", ")} (TCP ${API_PORT} dropped in ${containers.join(", ")})\n`);
+      await isolate(docker, containers, sources!, isolation, aborted);
     } else {
       io.err(`pausing every node of ${args.cluster}: docker pause ${containers.join(" ")}\n`);
-      await docker.pause(containers);
-      paused = true;
+      pausing = Promise.resolve().then(() => docker.pause(containers));
+      await pausing;
     }
     await clock.sleep(deps.settleMs ?? 30_000);
     if (aborted()) return { during: [], splits: [], skipped: [] };

@@ -38,20 +38,39 @@ export async function otherNodeAddresses(lab: Lab, target: string): Promise<stri
   return [...new Set(out)].sort();
 }
 
-/** Inserts the rules; throws on the first failure (the caller's restore removes what was inserted). */
-export async function isolate(docker: DockerHost, containers: string[], sources: string[], inserted: { container: string; source: string }[]): Promise<void> {
+/** The rules a drill has put in place, and the insert under way (a restore waits for it). */
+export interface Isolation {
+  inserted: { container: string; source: string }[];
+  inflight?: Promise<unknown>;
+}
+
+/**
+ * Inserts the rules, one at a time; stops as soon as `aborted()` (a signal's restore is running). Throws on the
+ * first failure (the caller's restore removes what was inserted).
+ */
+export async function isolate(docker: DockerHost, containers: string[], sources: string[], state: Isolation, aborted: () => boolean): Promise<void> {
   for (const container of containers) {
     for (const source of sources) {
-      await docker.exec(container, isolationRule("-I", source));
-      inserted.push({ container, source });
+      if (aborted()) return;
+      // Known as in flight before docker is even called, so a restore can never miss it.
+      const insert = Promise.resolve().then(async () => {
+        await docker.exec(container, isolationRule("-I", source));
+        state.inserted.push({ container, source });
+      });
+      state.inflight = insert;
+      await insert;
     }
   }
 }
 
-/** Deletes the inserted rules. Never throws: returns problems, each with the command that fixes it by hand. */
-export async function unisolate(docker: DockerHost, inserted: { container: string; source: string }[]): Promise<string[]> {
+/**
+ * Deletes the inserted rules, after the insert under way (if any) has landed, so a signal mid-insert leaves
+ * nothing behind. Never throws: returns problems, each with the command that fixes it by hand.
+ */
+export async function unisolate(docker: DockerHost, state: Isolation): Promise<string[]> {
+  await state.inflight?.catch(() => undefined);
   const problems: string[] = [];
-  for (const { container, source } of inserted) {
+  for (const { container, source } of state.inserted.splice(0)) {
     try {
       await docker.exec(container, isolationRule("-D", source));
     } catch (err) {

@@ -137,6 +137,23 @@ describe("drill --isolate-api", () => {
     expect(signals.listenerCount("SIGINT")).toBe(0);
   });
 
+  it("SIGINT while a rule is being inserted: the insert lands, then every rule is removed; no more are inserted", async () => {
+    let signals: EventEmitter | undefined;
+    const inserts = { n: 0 };
+    const { client, docker, deps, exits, ...rest } = setup("flat", {}, {
+      onCall: (call) => {
+        if (call.includes(" -I ") && ++inserts.n === 2) signals!.emit("SIGINT");
+      },
+    });
+    signals = rest.signals;
+    expect(await runDrill(["flat", "--isolate-api", "cluster2"], deps)).toBe(130);
+    expect(exits).toEqual([130]);
+    expect(iptables(docker).filter((c) => c.includes(" -I "))).toHaveLength(2);
+    expect(iptables(docker).filter((c) => c.includes(" -D "))).toHaveLength(2);
+    expect([...docker.rules.values()].flat()).toEqual([]);
+    expect(client.droppedFrom.size).toBe(0);
+  });
+
   it("a rule that cannot be removed is said loudly, with the command to remove it by hand", async () => {
     const { io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "cluster2-worker" && cmd[6] === "172.30.10.2" });
     expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20"], deps)).toBe(1);
@@ -201,6 +218,28 @@ describe("drill --fail-cluster", () => {
     expect(docker.calls.filter((c) => c.startsWith("unpause"))).toHaveLength(1);
     expect(client.paused.size).toBe(0);
     expect(io.errText()).toMatch(/still restoring the backends; please wait/);
+  });
+
+  it("SIGINT while docker pause runs: the pause lands, then everything is unpaused, exit 130", async () => {
+    let signals: EventEmitter | undefined;
+    const { client, docker, deps, exits, io, ...rest } = setup("flat", {}, { onCall: (call) => call.startsWith("pause ") && signals!.emit("SIGINT") });
+    signals = rest.signals;
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(130);
+    expect(exits).toEqual([130]);
+    expect(docker.calls.filter((c) => /^(un)?pause /.test(c))).toEqual([
+      "pause cluster2-control-plane cluster2-worker cluster2-worker2",
+      "unpause cluster2-control-plane cluster2-worker cluster2-worker2",
+    ]);
+    expect(client.paused.size).toBe(0);
+    expect(io.errText()).toMatch(/restored\n/);
+  });
+
+  it("a pause that fails part-way: unpaused container by container ('not paused' is fine), the error reported", async () => {
+    const { client, docker, deps, io } = setup("flat", {}, { failPause: true });
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(1);
+    expect(docker.calls.filter((c) => c.startsWith("unpause "))).toEqual(["unpause cluster2-control-plane", "unpause cluster2-worker", "unpause cluster2-worker2"]);
+    expect(client.paused.size).toBe(0);
+    expect(io.errText()).toMatch(/restored\nerror: docker pause failed: Error response from daemon: cannot pause container cluster2-worker\n/);
   });
 
   it("a step that throws while paused still unpauses", async () => {

@@ -8,9 +8,13 @@ import type { FakeClient } from "./lab";
 import { specOf } from "./outputs";
 
 export interface FakeDockerOptions {
+  /** Called as a call starts (e.g. to send a signal mid-insert or mid-pause). */
+  onCall?: (call: string) => void;
   /** Fail an `exec` (e.g. iptables -D, for a restore that cannot finish). */
   failExec?: (container: string, command: string[]) => boolean;
   failUnpause?: boolean;
+  /** `docker pause` pauses the first container, then fails. */
+  failPause?: boolean;
 }
 
 export class FakeDocker implements DockerHost {
@@ -36,6 +40,8 @@ export class FakeDocker implements DockerHost {
 
   async exec(container: string, command: string[]): Promise<string> {
     this.calls.push(`exec ${container} ${command.join(" ")}`);
+    this.opts.onCall?.(this.calls[this.calls.length - 1]);
+    await Promise.resolve();
     if (this.opts.failExec?.(container, command)) throw new Error(`docker exec ${container} ${command[0]} failed: permission denied`);
     if (command[0] !== "iptables") throw new Error(`fake docker: unexpected exec ${command.join(" ")}`);
     const [, op, chain, , , , source] = command;
@@ -62,11 +68,18 @@ export class FakeDocker implements DockerHost {
 
   async pause(containers: string[]): Promise<void> {
     this.calls.push(`pause ${containers.join(" ")}`);
+    this.opts.onCall?.(this.calls[this.calls.length - 1]);
+    await Promise.resolve();
+    if (this.opts.failPause) {
+      this.lab.paused.add(this.clusterOf(containers[0]));
+      throw new Error(`docker pause failed: Error response from daemon: cannot pause container ${containers[1]}`);
+    }
     for (const c of containers) this.lab.paused.add(this.clusterOf(c));
   }
 
   async unpause(containers: string[]): Promise<void> {
     this.calls.push(`unpause ${containers.join(" ")}`);
+    if (containers.some((c) => !this.lab.paused.has(this.clusterOf(c)))) throw new Error(`Error response from daemon: Container ${containers[0]} is not paused`);
     if (this.opts.failUnpause) throw new Error("docker unpause failed: Cannot connect to the Docker daemon");
     for (const c of containers) this.lab.paused.delete(this.clusterOf(c));
   }
