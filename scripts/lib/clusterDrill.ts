@@ -196,28 +196,28 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
     ...(recovery.seconds !== undefined ? { recoverySeconds: recovery.seconds } : {}),
     recovery: recovery.last,
   };
-  io.out(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderClusterDrill(report));
+  io.out(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderClusterDrill(report, args.verbose));
   if (outcome.interrupted) return outcome.interrupted === "SIGINT" ? EXIT.interrupted : EXIT.terminated;
   return ok ? EXIT.ok : EXIT.failed;
 }
 
-function renderView(v: IstiodView): string {
+function renderView(v: IstiodView, verbose: boolean): string {
   const reach = v.apiReachable === undefined ? "not probed" : v.apiReachable ? "reachable" : "UNREACHABLE";
   const lines = [`  istiod in ${v.primary}: ${v.ready ? "ready" : "NOT READY"}; discovery: ${v.discovery}; API server from ${v.primary}: ${reach}; ${v.logErrors.length} log line(s) about it`];
-  for (const l of v.logErrors.slice(0, 3)) lines.push(`    ${l.slice(0, 200)}`);
+  for (const l of verbose ? v.logErrors : v.logErrors.slice(0, 3)) lines.push(`    ${verbose ? l : l.slice(0, 200)}`);
   for (const p of v.problems) lines.push(`    problem: ${p}`);
   return lines.join("\n");
 }
 
-/** The human report. */
-export function renderClusterDrill(r: ClusterDrillReport): string {
+/** The human report; `verbose` prints every log line in full (else the first three, cut at 200 characters). */
+export function renderClusterDrill(r: ClusterDrillReport, verbose = false): string {
   const out = [`${r.mode === "isolate-api" ? "API server of" : "every node of"} ${r.cluster} ${r.mode === "isolate-api" ? "cut off" : "paused"} (${r.containers.join(", ")})`, "while broken:"];
-  out.push(...r.during.map(renderView));
+  out.push(...r.during.map((v) => renderView(v, verbose)));
   for (const s of r.splits) out.push(renderSplit(s));
   for (const s of r.skippedClients) out.push(`  not measured: ${s}`);
   out.push(`restored: ${r.restored ? "yes" : "NO"}${r.restoreProblems.length ? `\n  ${r.restoreProblems.join("\n  ")}` : ""}`);
   out.push(r.recoverySeconds !== undefined ? `synced again after ${r.recoverySeconds.toFixed(0)} s` : "NOT synced again within the wait");
-  out.push(...r.recovery.map(renderView));
+  out.push(...r.recovery.map((v) => renderView(v, verbose)));
   out.push(r.verdict);
   return `${out.join("\n")}\n`;
 }

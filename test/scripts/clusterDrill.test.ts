@@ -263,3 +263,21 @@ describe("drill --fail-cluster", () => {
     expect(report.verdict).toMatch(/FAIL \(failed: restore\)/);
   });
 });
+
+describe("the cluster drill's text report", () => {
+  it("shows three log lines cut at 200 characters, every line in full with --verbose", async () => {
+    const { renderClusterDrill } = await import("../../scripts/lib/clusterDrill");
+    const long = `error ${"x".repeat(300)}`;
+    const view = { primary: "cluster1", ready: true, discovery: "synced", apiReachable: false, logErrors: [long, "b", "c", "d"], problems: [] };
+    const report = {
+      command: "drill" as const, stack: "flat", mode: "isolate-api" as const, cluster: "cluster2", ok: true, verdict: "drill flat --isolate-api cluster2: PASS",
+      containers: ["cluster2-control-plane"], during: [view], splits: [], skippedClients: [], restored: true, restoreProblems: [], recoverySeconds: 12, recovery: [],
+    };
+    const short = renderClusterDrill(report);
+    expect(short).toContain(`    ${long.slice(0, 200)}\n    b\n    c\n`);
+    expect(short).not.toContain("    d\n");
+    const verbose = renderClusterDrill(report, true);
+    expect(verbose).toContain(`    ${long}\n    b\n    c\n    d\n`);
+    expect(verbose).toMatch(/synced again after 12 s/);
+  });
+});
