@@ -136,12 +136,16 @@ export async function observePrimaries(lab: Lab, target: string, sinceSeconds: n
   return views;
 }
 
-/** Polls until every other primary reaches `target`'s API server and reports it synced; the seconds it took, or undefined on timeout. */
+/**
+ * Polls until every other primary reaches `target`'s API server, reports it synced and logs no new error about
+ * it; the seconds it took, or undefined on timeout.
+ */
 export async function timeUntilSynced(lab: Lab, target: string, clock: Clock, timeoutMs = 300_000, pollMs = 5_000): Promise<{ seconds?: number; last: IstiodView[] }> {
   const start = clock.now();
   for (;;) {
     const last = await observePrimaries(lab, target, Math.ceil(pollMs / 1000), { probe: true });
-    if (last.every((v) => v.ready && v.discovery === "synced" && v.apiReachable === true)) return { seconds: (clock.now() - start) / 1000, last };
+    // Synced again: reachable, reported synced, and no new watch error in istiod's log since the last look.
+    if (last.every((v) => v.ready && v.discovery === "synced" && v.apiReachable === true && v.logErrors.length === 0)) return { seconds: (clock.now() - start) / 1000, last };
     if (clock.now() - start >= timeoutMs) return { last };
     await clock.sleep(pollMs);
   }

@@ -154,6 +154,22 @@ describe("drill --isolate-api", () => {
     expect(client.droppedFrom.size).toBe(0);
   });
 
+  it("times the recovery: istiod reports the cluster syncing for two looks after the restore -> 10 s", async () => {
+    let restoredAt = -1;
+    let looks = 0;
+    const clusterz = () => (restoredAt >= 0 && ++looks <= 2 ? "syncing" : "synced");
+    const { io, deps } = setup("flat", { clusterz }, { onCall: (call) => void (call.includes(" -D ") && restoredAt < 0 && (restoredAt = 0)) });
+    expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20", "--json"], deps)).toBe(0);
+    expect(io.json<ClusterDrillReport>().recoverySeconds).toBe(10);
+  });
+
+  it("never synced again within 5 minutes: the drill fails on recovery and says so", async () => {
+    let restored = false;
+    const { io, deps } = setup("flat", { clusterz: () => (restored ? "syncing" : "synced") }, { onCall: (call) => void (call.includes(" -D ") && (restored = true)) });
+    expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20"], deps)).toBe(1);
+    expect(io.text()).toMatch(/NOT synced again within the wait\n {2}istiod in cluster1: ready; discovery: syncing;[\s\S]*FAIL \(failed: recovery\)/);
+  });
+
   it("a rule that cannot be removed is said loudly, with the command to remove it by hand", async () => {
     const { io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "cluster2-worker" && cmd[6] === "172.30.10.2" });
     expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20"], deps)).toBe(1);
