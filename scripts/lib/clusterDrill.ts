@@ -9,6 +9,7 @@
  * Both put things back in `finally` and on SIGINT/SIGTERM (withRestore), then time the recovery.
  */
 import type { TrafficModelOutput } from "../../model/build/outputs";
+import { CLUSTER_LABEL } from "../../model/traffic/routing";
 import type { SplitResult } from "../../model/verify/verifyReport";
 import type { Clock, ClusterClient, Io, SignalSource } from "./client";
 import type { ClusterDrillArgs, ClusterDrillMode } from "./clusterDrillArgs";
@@ -54,11 +55,15 @@ export interface ClusterDrillReport {
   recovery: IstiodView[];
 }
 
-/** The trafficModel of a service with the endpoints of `cluster`'s placements taken away. */
+/** The trafficModel of a service with the endpoints of `cluster`'s placements taken away (routed ones by their cluster label). */
 export function withoutCluster(model: TrafficModelOutput[string], service: Lab["outputs"]["workloads"]["services"][number], cluster: string): TrafficModelOutput[string] {
   const gone = new Map<string, number>();
   for (const p of service.placements.filter((x) => x.cluster === cluster)) gone.set(p.locality, (gone.get(p.locality) ?? 0) + service.replicas);
-  return { ...model, endpoints: model.endpoints.map((e) => ({ ...e, count: Math.max(0, e.count - (gone.get(e.locality) ?? 0)) })) };
+  return {
+    ...model,
+    endpoints: model.endpoints.map((e) => ({ ...e, count: Math.max(0, e.count - (gone.get(e.locality) ?? 0)) })),
+    ...(model.placedEndpoints ? { placedEndpoints: model.placedEndpoints.map((e) => (e.labels[CLUSTER_LABEL] === cluster ? { ...e, count: 0 } : e)) } : {}),
+  };
 }
 
 async function measureAll(lab: Lab, args: ClusterDrillArgs, aborted: () => boolean): Promise<{ splits: SplitResult[]; skipped: string[] }> {
@@ -70,10 +75,11 @@ async function measureAll(lab: Lab, args: ClusterDrillArgs, aborted: () => boole
     for (const client of workloads.clients) {
       if (aborted()) return { splits, skipped };
       if (args.mode === "fail-cluster" && client.cluster === args.cluster) {
-        skipped.push(`${client.name} (${client.locality}) in ${client.cluster}: paused with its cluster`);
+        const why = `${client.name} (${client.locality}) in ${client.cluster}: paused with its cluster`;
+        if (!skipped.includes(why)) skipped.push(why);
         continue;
       }
-      const predicted = predictFor(model, client.locality).shares;
+      const predicted = predictFor(model, { ...client, network: lab.outputs.clusters[client.cluster]?.network }).shares;
       splits.push(await measureSplit(lab, { service, client, predicted }, { requests: args.requests, alpha: args.alpha, aborted }));
     }
   }

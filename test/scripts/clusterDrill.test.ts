@@ -212,6 +212,17 @@ describe("drill --fail-cluster", () => {
     expect(client.paused.size).toBe(0);
   });
 
+  it("cluster-local (routed): site-a's 20% to subset site-b fail with site-b gone, as the routed model predicts; its 80% stays", async () => {
+    const { io, deps } = setup("cluster-local");
+    expect(await runDrill(["cluster-local", "--fail-cluster", "site-b", "--requests", "100", "--json"], deps)).toBe(0);
+    const report = io.json<ClusterDrillReport>();
+    const hello = report.splits.find((s) => s.service === "helloworld")!;
+    expect(hello.predicted).toEqual({ "europe/zone1": 0.8 });
+    expect(hello.observed).toMatchObject({ "europe/zone1": 80 });
+    expect(hello.ok).toBe(true);
+    expect(report.skippedClients).toEqual(["sleep-b (asia/zone3) in site-b: paused with its cluster"]);
+  });
+
   it("the failed cluster's own clients are not measured, and say why", async () => {
     const { io, deps } = setup("flat");
     expect(await runDrill(["flat", "--fail-cluster", "cluster1", "--requests", "20", "--json"], deps)).toBe(0);

@@ -100,7 +100,9 @@ export class FakeClient implements ClusterClient {
     const model = this.outputs.trafficModel[service];
     const s = this.outputs.workloads.services.find((x) => x.name === service);
     const replicasAt = (locality: string, cluster: string | undefined) =>
-      (s?.placements ?? []).filter((p) => p.locality === locality && p.cluster === cluster).reduce((n, p) => n + (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0), 0);
+      (s?.placements ?? [])
+        .filter((p) => p.locality === locality && p.cluster === cluster && !this.paused.has(p.cluster))
+        .reduce((n, p) => n + (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0), 0);
     const placed = model.placedEndpoints?.map((e) => ({ ...e, count: replicasAt(e.locality, e.labels["topology.istio.io/cluster"]) }));
     return { ...model, endpoints: this.live(service), ...(placed ? { placedEndpoints: placed } : {}) };
   }
