@@ -49,4 +49,6 @@ export interface StackOutputs {
   trafficPlan: TrafficPlan;
   workloads: WorkloadsOutput;
   trafficModel: TrafficModelOutput;
+  /** Per cluster: what kind and Docker call it (kind clusters), and its node (container) names. Older stacks lack it. */
+  addressPlan?: Record<string, { kindCluster?: string; nodes?: string[] }>;
 }

@@ -129,9 +129,14 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
       EXIT.usage,
     );
   }
-  const containers = await docker.nodeContainers(args.cluster);
+  // kind knows the cluster as <stack>-<cluster> (the addressPlan output); a stack deployed before that, by its name.
+  const kindName = lab.outputs.addressPlan?.[args.cluster]?.kindCluster ?? args.cluster;
+  const containers = await docker.nodeContainers(kindName);
   if (containers.length === 0) {
-    throw new UserError(`no kind node container belongs to cluster ${args.cluster}: the drill acts on kind's node containers, so it needs a kind cluster of this stack`, EXIT.usage);
+    throw new UserError(
+      `no kind node container belongs to cluster ${args.cluster} (kind cluster ${kindName}): the drill acts on kind's node containers, so it needs a kind cluster of this stack`,
+      EXIT.usage,
+    );
   }
   const sources = args.mode === "isolate-api" ? await otherNodeAddresses(lab, args.cluster) : undefined;
   if (sources && sources.length === 0) throw new UserError(`no other cluster's node was found: there is nobody to cut ${args.cluster}'s API server off from`, EXIT.usage);

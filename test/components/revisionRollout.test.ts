@@ -95,9 +95,9 @@ describe("upgrade 1.31.0 -> 1.31.1 of primary-remote in one up", () => {
   it("the restart step: restart what runs another revision, then wait until every proxy runs and reports 1.31.1", () => {
     const main = get(after, COMMAND, "main0-rollout").inputs;
     expect(main.create).toBe(
-      rolloutScript({ cluster: "main0", version: "1.31.1", revision: "1-31-1", namespaces: ["sample"], access: { kind: "kind", controlPlane: "main0-control-plane" }, primary: true }),
+      rolloutScript({ cluster: "main0", version: "1.31.1", revision: "1-31-1", namespaces: ["sample"], access: { kind: "kind", controlPlane: "primary-remote-main0-control-plane" }, primary: true }),
     );
-    expect(main.create).toContain(`k() { docker exec main0-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf "$@"; }`);
+    expect(main.create).toContain(`k() { docker exec primary-remote-main0-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf "$@"; }`);
     expect(main.create).toContain(`if [ -n "$(k get pods -n "$ns" -l 'istio.io/rev,istio.io/rev!=1-31-1,app!=istiod' -o name)" ]; then`);
     expect(main.create).toContain('k rollout restart deployment -n "$ns" >&2');
     expect(main.create).toContain("k exec -n istio-system deployment/istiod-1-31-1 -c discovery -- pilot-discovery request GET /debug/syncz");
@@ -108,7 +108,7 @@ describe("upgrade 1.31.0 -> 1.31.1 of primary-remote in one up", () => {
     expect(main.delete).toBeUndefined();
     const remote = get(after, COMMAND, "remote0-rollout").inputs.create as string;
     expect(remote).not.toContain("/debug/syncz");
-    expect(remote).toContain("docker exec remote0-control-plane kubectl");
+    expect(remote).toContain("docker exec primary-remote-remote0-control-plane kubectl");
   });
 
   it("the second and every later up registers exactly the same inputs: no churn, no second restart", () => {

@@ -72,7 +72,7 @@ describe("drill --isolate-api", () => {
     const code = await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "100", "--json"], deps);
     const report = io.json<ClusterDrillReport>();
     expect(code).toBe(0);
-    const nodes = ["cluster2-control-plane", "cluster2-worker", "cluster2-worker2"];
+    const nodes = ["flat-cluster2-control-plane", "flat-cluster2-worker", "flat-cluster2-worker2"];
     expect(report).toMatchObject({ mode: "isolate-api", cluster: "cluster2", containers: nodes, sources: CLUSTER1_NODES, restored: true, ok: true });
     const inserts = nodes.flatMap((n) => CLUSTER1_NODES.map((s) => `exec ${n} ${isolationRule("-I", s).join(" ")}`));
     const deletes = nodes.flatMap((n) => CLUSTER1_NODES.map((s) => `exec ${n} ${isolationRule("-D", s).join(" ")}`));
@@ -110,12 +110,12 @@ describe("drill --isolate-api", () => {
     const { client, docker, io, deps } = setup("flat", {}, { failExec: (_c, cmd) => cmd[1] === "-I" && cmd[6] === "172.30.10.3" });
     expect(await runDrill(["flat", "--isolate-api", "cluster2"], deps)).toBe(1);
     expect(iptables(docker)).toEqual([
-      `exec cluster2-control-plane ${isolationRule("-I", "172.30.10.2").join(" ")}`,
-      `exec cluster2-control-plane ${isolationRule("-I", "172.30.10.3").join(" ")}`,
-      `exec cluster2-control-plane ${isolationRule("-D", "172.30.10.2").join(" ")}`,
+      `exec flat-cluster2-control-plane ${isolationRule("-I", "172.30.10.2").join(" ")}`,
+      `exec flat-cluster2-control-plane ${isolationRule("-I", "172.30.10.3").join(" ")}`,
+      `exec flat-cluster2-control-plane ${isolationRule("-D", "172.30.10.2").join(" ")}`,
     ]);
     expect(client.droppedFrom.size).toBe(0);
-    expect(io.errText()).toMatch(/restored\nerror: docker exec cluster2-control-plane iptables failed: permission denied\n/);
+    expect(io.errText()).toMatch(/restored\nerror: docker exec flat-cluster2-control-plane iptables failed: permission denied\n/);
   });
 
   it("SIGINT while the cut settles: the rules are removed, nothing is measured, exit 130", async () => {
@@ -171,10 +171,10 @@ describe("drill --isolate-api", () => {
   });
 
   it("a rule that cannot be removed is said loudly, with the command to remove it by hand", async () => {
-    const { io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "cluster2-worker" && cmd[6] === "172.30.10.2" });
+    const { io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "flat-cluster2-worker" && cmd[6] === "172.30.10.2" });
     expect(await runDrill(["flat", "--isolate-api", "cluster2", "--requests", "20"], deps)).toBe(1);
     expect(io.errText()).toContain(
-      `RESTORE INCOMPLETE:\n  could not remove the rule for 172.30.10.2 in cluster2-worker (docker exec cluster2-worker iptables failed: permission denied); by hand: docker exec cluster2-worker ${isolationRule("-D", "172.30.10.2").join(" ")}`,
+      `RESTORE INCOMPLETE:\n  could not remove the rule for 172.30.10.2 in flat-cluster2-worker (docker exec flat-cluster2-worker iptables failed: permission denied); by hand: docker exec flat-cluster2-worker ${isolationRule("-D", "172.30.10.2").join(" ")}`,
     );
     expect(io.text()).toMatch(/restored: NO[\s\S]*FAIL \(failed: restore\)/);
   });
@@ -185,7 +185,7 @@ describe("drill --isolate-api on primary-remote (the e2e ops job's drill)", () =
     const { client, io, deps } = setup("primary-remote");
     expect(await runDrill(["primary-remote", "--isolate-api", "remote0", "--requests", "60", "--json"], deps)).toBe(0);
     const report = io.json<ClusterDrillReport>();
-    expect(report.containers).toEqual(["remote0-control-plane"]);
+    expect(report.containers).toEqual(["primary-remote-remote0-control-plane"]);
     expect(report.sources).toEqual(["172.30.10.2"]);
     expect(report.during).toEqual([expect.objectContaining({ primary: "main0", discovery: "synced", apiReachable: false })]);
     expect(report.splits.map((s) => [s.clientLocality, s.ok])).toEqual([["region1/zone1", true]]);
@@ -200,8 +200,8 @@ describe("drill --fail-cluster", () => {
     const report = io.json<ClusterDrillReport>();
     expect(code).toBe(0);
     expect(docker.calls.filter((c) => /^(un)?pause /.test(c))).toEqual([
-      "pause cluster2-control-plane cluster2-worker cluster2-worker2",
-      "unpause cluster2-control-plane cluster2-worker cluster2-worker2",
+      "pause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
+      "unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
     ]);
     // region3/zone4 (cluster2) is gone: its 10 % is not sent elsewhere by `distribute` rules, so 70/20 renormalise.
     expect(report.splits[0].predicted["region3/zone4"] ?? 0).toBe(0);
@@ -254,8 +254,8 @@ describe("drill --fail-cluster", () => {
     expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(130);
     expect(exits).toEqual([130]);
     expect(docker.calls.filter((c) => /^(un)?pause /.test(c))).toEqual([
-      "pause cluster2-control-plane cluster2-worker cluster2-worker2",
-      "unpause cluster2-control-plane cluster2-worker cluster2-worker2",
+      "pause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
+      "unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
     ]);
     expect(client.paused.size).toBe(0);
     expect(io.errText()).toMatch(/restored\n/);
@@ -264,9 +264,9 @@ describe("drill --fail-cluster", () => {
   it("a pause that fails part-way: unpaused container by container ('not paused' is fine), the error reported", async () => {
     const { client, docker, deps, io } = setup("flat", {}, { failPause: true });
     expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(1);
-    expect(docker.calls.filter((c) => c.startsWith("unpause "))).toEqual(["unpause cluster2-control-plane", "unpause cluster2-worker", "unpause cluster2-worker2"]);
+    expect(docker.calls.filter((c) => c.startsWith("unpause "))).toEqual(["unpause flat-cluster2-control-plane", "unpause flat-cluster2-worker", "unpause flat-cluster2-worker2"]);
     expect(client.paused.size).toBe(0);
-    expect(io.errText()).toMatch(/restored\nerror: docker pause failed: Error response from daemon: cannot pause container cluster2-worker\n/);
+    expect(io.errText()).toMatch(/restored\nerror: docker pause failed: Error response from daemon: cannot pause container flat-cluster2-worker\n/);
   });
 
   it("a step that throws while paused still unpauses", async () => {
@@ -284,7 +284,7 @@ describe("drill --fail-cluster", () => {
   it("an unpause that fails is said loudly with the command; no recovery is claimed", async () => {
     const { io, deps } = setup("flat", {}, { failUnpause: true });
     expect(await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "20", "--json"], deps)).toBe(1);
-    expect(io.errText()).toMatch(/RESTORE INCOMPLETE:\n {2}could not unpause \(docker unpause failed: Cannot connect to the Docker daemon\); by hand: docker unpause cluster2-control-plane cluster2-worker cluster2-worker2/);
+    expect(io.errText()).toMatch(/RESTORE INCOMPLETE:\n {2}could not unpause \(docker unpause failed: Cannot connect to the Docker daemon\); by hand: docker unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2/);
     const report = io.json<ClusterDrillReport>();
     expect(report.recoverySeconds).toBeUndefined();
     expect(report.verdict).toMatch(/FAIL \(failed: restore\)/);
@@ -298,7 +298,7 @@ describe("the cluster drill's text report", () => {
     const view = { primary: "cluster1", ready: true, discovery: "synced", apiReachable: false, logErrors: [long, "b", "c", "d"], problems: [] };
     const report = {
       command: "drill" as const, stack: "flat", mode: "isolate-api" as const, cluster: "cluster2", ok: true, verdict: "drill flat --isolate-api cluster2: PASS",
-      containers: ["cluster2-control-plane"], during: [view], splits: [], skippedClients: [], restored: true, restoreProblems: [], recoverySeconds: 12, recovery: [],
+      containers: ["flat-cluster2-control-plane"], during: [view], splits: [], skippedClients: [], restored: true, restoreProblems: [], recoverySeconds: 12, recovery: [],
     };
     const short = renderClusterDrill(report);
     expect(short).toContain(`    ${long.slice(0, 200)}\n    b\n    c\n`);

@@ -33,9 +33,10 @@ export class FakeDocker implements DockerHost {
     return c.name;
   }
 
-  async nodeContainers(cluster: string): Promise<string[]> {
-    this.calls.push(`ps ${cluster}`);
-    return (specOf(this.lab.stack).clusters.find((c) => c.name === cluster)?.nodes ?? []).map((n) => n.nodeName).sort();
+  /** By kind's cluster label, as `docker ps --filter label=io.x-k8s.kind.cluster=<kind name>`. */
+  async nodeContainers(kindName: string): Promise<string[]> {
+    this.calls.push(`ps ${kindName}`);
+    return (specOf(this.lab.stack).clusters.find((c) => c.kindName === kindName)?.nodes ?? []).map((n) => n.nodeName).sort();
   }
 
   async exec(container: string, command: string[]): Promise<string> {
