@@ -76,7 +76,10 @@ async function evaluate(n: number): Promise<{ ms: number; resources: number; cha
   Object.assign(console, { log: () => {}, info: () => {}, warn: () => {}, error: () => {} });
   const start = performance.now();
   try {
-    require(path.resolve(__dirname, "../index.ts"));
+    // index.ts exports the program as one function (export = main): run it, as the Pulumi runtime does.
+    const program = require(path.resolve(__dirname, "../index.ts")) as (() => Promise<unknown>) | { default?: () => Promise<unknown> };
+    const main = typeof program === "function" ? program : program.default;
+    if (main) await main();
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   } finally {
     Object.assign(console, quiet);
