@@ -34,5 +34,6 @@ export {
   envoyLocalityShares,
   envoyPriorityLoad,
 } from "./locality/envoy";
-export { type EnvoyAssignmentEntry, envoyTrafficShares } from "./locality/traffic";
-export { type TrafficPrediction, type TrafficScenario, augmentLabels, predictTraffic } from "./locality/predict";
+export { type EnvoyAssignmentEntry, envoyEntryShares, envoyTrafficShares } from "./locality/traffic";
+export { type HostShare, type TrafficPrediction, type TrafficScenario, augmentLabels, predictTraffic } from "./locality/predict";
+export { type DroppedGatewayCopy, type NetworkGateway, dedupeHosts, endpointsByNetworkFilter, gatewayAddress, weightScaleFactor } from "./locality/network";

@@ -1,7 +1,9 @@
 import { diagnose } from "./diagnostics";
+import { type EndpointInput, augmentLabels, buildEdsGroups } from "./eds";
 import type { EnvoyPriorityLoad } from "./envoy";
-import { DEFAULT_ISTIO_VERSION, TOPOLOGY_LABELS, istioMinor, parseLocality } from "./parse";
-import { type EndpointSet, type LbGroup, rewriteLoadAssignment } from "./rewrite";
+import { type DroppedGatewayCopy, type NetworkGateway, dedupeHosts, endpointsByNetworkFilter } from "./network";
+import { DEFAULT_ISTIO_VERSION, istioMinor, parseLocality } from "./parse";
+import { type LbGroup, rewriteLoadAssignment } from "./rewrite";
 import {
   type OutlierDetectionInput,
   VERSION_RULES,
@@ -9,16 +11,20 @@ import {
   effectiveLocalityLbSetting,
   sendsNotReadyEndpoints,
 } from "./settings";
-import { envoyTrafficShares } from "./traffic";
+import { networkDiagnostics } from "./networkDiagnostics";
+import { envoyEntryShares } from "./traffic";
 import type { AssignmentEntry, Diagnostic, Labels, LocalityLbSetting } from "./types";
 
-const MAX_UINT32 = 2 ** 32 - 1;
+export { augmentLabels };
 
 /** One client's view of one service: where the client is, where the endpoints are, and the policy. */
 export interface TrafficScenario {
-  client: { locality: string; labels?: Labels };
+  /** `network`/`cluster`: where the client's sidecar is (multi-network scenarios). */
+  client: { locality: string; labels?: Labels; network?: string; cluster?: string };
   /** Pods per locality; `healthy` (default `count`) are ready; `weight` (default 1) is each endpoint's weight. */
-  endpoints: { locality: string; count: number; healthy?: number; weight?: number; labels?: Labels }[];
+  endpoints: EndpointInput[];
+  /** East-west gateways; none (the default) = every endpoint is reached directly, as in a single network. */
+  networkGateways?: NetworkGateway[];
   localityLbSetting?: LocalityLbSetting | null;
   /** Where `localityLbSetting` lives; with "mesh" it IS the mesh setting. @default "destinationRule" */
   localityLbSettingScope?: "destinationRule" | "mesh";
@@ -31,6 +37,16 @@ export interface TrafficScenario {
   istioVersion?: string;
 }
 
+/** One host (or set of identical hosts) the client's sidecar sends to, and its share of requests. */
+export interface HostShare {
+  /** The locality group the host is in at the client's sidecar. */
+  locality: string;
+  priority: number;
+  share: number;
+  /** Set when the host is an east-west gateway standing for endpoints on another network. */
+  gateway?: { address: string; network: string; cluster: string; locality: string; standsFor: number };
+}
+
 /** What Envoy is programmed with for this client, and what it then does. */
 export interface TrafficPrediction {
   /** The rewritten load assignment, in istiod's order; `healthy` counts the healthy hosts of each entry. */
@@ -38,8 +54,16 @@ export interface TrafficPrediction {
   localityWeightedLb: boolean;
   /** Percent; 50 when Istio leaves it unset. */
   panicThreshold: number;
-  /** Endpoint locality -> fraction of requests; the shortfall from 1 is the failing fraction; {} = all fail. */
+  /** Endpoint locality -> fraction of requests after both hops; the shortfall from 1 fails; {} = all fail. */
   shares: Record<string, number>;
+  /** The split as the client's sidecar makes it: gateway-bound shares under the gateway host's locality group. */
+  firstHop: Record<string, number>;
+  /** The sidecar's hosts with their shares (gateway hosts Envoy dropped as duplicates are absent). */
+  hosts: HostShare[];
+  /** Gateway hosts Envoy ignored because the same address came earlier in the assignment (istio#56355). */
+  droppedGatewayCopies: DroppedGatewayCopy[];
+  /** Per gateway address: the second hop's own prediction (a client at the gateway, on its network). */
+  secondHops: Record<string, TrafficPrediction>;
   diagnostics: Diagnostic[];
   /** The effective setting istiod used (null: none) and whether failover was on. */
   effectiveSetting: LocalityLbSetting | null;
@@ -49,10 +73,48 @@ export interface TrafficPrediction {
 }
 
 /**
- * The whole pipeline for one client (locality-model.md §9): EDS grouping and not-ready filtering, the effective
- * setting, istiod's rewrite, the cluster flags, then Envoy's priority and locality choice.
+ * The whole pipeline for one client (locality-model.md §9): EDS grouping and not-ready filtering, the network
+ * filter (gateway hosts for other networks), the effective setting, istiod's rewrite, Envoy's duplicate-address
+ * drop, the cluster flags, Envoy's priority and locality choice; then, for what reaches a gateway, the same again
+ * at the gateway over its own network's endpoints.
  */
 export function predictTraffic(scenario: TrafficScenario): TrafficPrediction {
+  const hop = predictFirstHop(scenario, false);
+  const shares: Record<string, number> = {};
+  const add = (locality: string, x: number) => {
+    if (x > 0) shares[locality] = (shares[locality] ?? 0) + x;
+  };
+  const secondHops: Record<string, TrafficPrediction> = {};
+  for (const h of hop.hosts) {
+    if (!h.gateway) {
+      add(h.locality, h.share);
+      continue;
+    }
+    const gw = h.gateway;
+    const second = (secondHops[gw.address] ??= predictSecondHop(scenario, gw));
+    for (const [locality, x] of Object.entries(second.shares)) add(locality, h.share * x);
+  }
+  const diagnostics = [
+    ...hop.diagnostics,
+    ...networkDiagnostics({ scenario, hop, shares, secondHops, intended: () => predictFirstHop(scenario, true) }),
+  ];
+  return { ...hop, shares, secondHops, diagnostics };
+}
+
+// ISTIO_META_REQUESTED_NETWORK_VIEW=<network> (gateway chart, networkGateway): the gateway sees only its own
+// network's endpoints, and re-applies the same DestinationRule from its own locality (cluster.go
+// buildOutboundSniDnatClusters).
+function predictSecondHop(scenario: TrafficScenario, gw: NonNullable<HostShare["gateway"]>): TrafficPrediction {
+  return predictTraffic({
+    ...scenario,
+    client: { locality: gw.locality, network: gw.network, cluster: gw.cluster },
+    endpoints: scenario.endpoints.filter((e) => !e.network || e.network === gw.network),
+  });
+}
+
+type FirstHop = Omit<TrafficPrediction, "shares" | "secondHops"> & { groups: LbGroup[]; sendNotReady: boolean };
+
+function predictFirstHop(scenario: TrafficScenario, keepDuplicates: boolean): FirstHop {
   const istioVersion = scenario.istioVersion ?? DEFAULT_ISTIO_VERSION;
   const serviceTrafficDistribution = scenario.serviceTrafficDistribution ?? null;
   const { destinationRule, mesh } = settingsOf(scenario);
@@ -66,45 +128,68 @@ export function predictTraffic(scenario: TrafficScenario): TrafficPrediction {
   });
   const sendNotReady = sendsNotReadyEndpoints({ outlierDetection: scenario.outlierDetection, serviceTrafficDistribution, istioVersion });
   const eds = buildEdsGroups(scenario.endpoints, sendNotReady);
+  const { client } = scenario;
+  const filtered = endpointsByNetworkFilter(eds.groups, client, scenario.networkGateways ?? []);
   const rewritten = rewriteLoadAssignment({
-    client: parseLocality(scenario.client.locality),
-    clientLabels: augmentLabels(scenario.client.labels, scenario.client.locality),
-    groups: eds.groups,
+    client: parseLocality(client.locality),
+    clientLabels: augmentLabels(client.labels, client.locality, client),
+    groups: filtered,
     setting: effective.setting,
     enableFailover: cluster.enableFailover,
     networkPreferred: istioMinor(istioVersion) >= VERSION_RULES.sendUnhealthyByDefault,
   });
-  const assignment = rewritten.groups.map(toAssignmentEntry);
-  const { shares, priorityLoad } = envoyTrafficShares(
-    rewritten.groups.map((g) => ({ ...toAssignmentEntry(g), hosts: count(g), ...hostWeights(g) })),
-    { localityWeightedLb: cluster.localityWeightedLb, panicThreshold: cluster.panicThreshold },
-  );
+  const deduped = keepDuplicates ? { groups: rewritten.groups, dropped: [] } : dedupeHosts(rewritten.groups);
+  const groups = deduped.groups;
+  const assignment = groups.map(toAssignmentEntry);
+  const entries = groups.map((g) => ({ ...toAssignmentEntry(g), hosts: count(g), ...hostWeights(g) }));
+  const envoy = envoyEntryShares(entries, { localityWeightedLb: cluster.localityWeightedLb, panicThreshold: cluster.panicThreshold });
+  const hosts = hostShares(groups, envoy.perEntry, envoy.panic);
+  const firstHop: Record<string, number> = {};
+  for (const h of hosts) if (h.share > 0) firstHop[h.locality] = (firstHop[h.locality] ?? 0) + h.share;
   const diagnostics = diagnose({
-    client: scenario.client.locality,
+    client: client.locality,
     istioVersion,
     destinationRule,
     serviceTrafficDistribution,
     setting: effective.setting,
     enableFailover: cluster.enableFailover,
-    eds: eds.groups,
-    groups: rewritten.groups,
+    eds: filtered,
+    groups,
     distribute: rewritten.distribute,
     notReadyDropped: eds.notReadyDropped,
     inputEndpoints: scenario.endpoints.reduce((n, e) => n + Math.max(0, e.count), 0),
-    shares,
-    priorityLoad,
+    shares: firstHop,
+    priorityLoad: envoy.priorityLoad,
     panicThreshold: cluster.panicThreshold,
   });
   return {
     assignment,
     localityWeightedLb: cluster.localityWeightedLb,
     panicThreshold: cluster.panicThreshold,
-    shares,
+    firstHop,
+    hosts,
+    droppedGatewayCopies: deduped.dropped,
     diagnostics,
     effectiveSetting: effective.setting,
     enableFailover: cluster.enableFailover,
-    priorityLoad,
+    priorityLoad: envoy.priorityLoad,
+    groups,
+    sendNotReady,
   };
+}
+
+// Inside an entry Envoy picks a host by weight among the healthy hosts, or among all of them in panic.
+function hostShares(groups: LbGroup[], perEntry: number[], panic: boolean[]): HostShare[] {
+  return groups.flatMap((g, i) => {
+    const weights = g.endpoints.map((s) => s.weight * (panic[i] ? s.count : s.healthy));
+    const total = weights.reduce((a, b) => a + b, 0);
+    return g.endpoints.map((s, k) => ({
+      locality: g.locality,
+      priority: g.priority,
+      share: total > 0 ? ((perEntry[i] ?? 0) * (weights[k] ?? 0)) / total : 0,
+      ...(s.gateway ? { gateway: s.gateway } : {}),
+    }));
+  });
 }
 
 // Scope "mesh": the setting is the mesh's. Otherwise it is the DR's, next to the mesh default { enabled: true }.
@@ -117,47 +202,6 @@ function settingsOf(s: TrafficScenario): { destinationRule: LocalityLbSetting | 
     destinationRule: s.localityLbSetting ?? null,
     mesh: s.meshLocalityLbSetting === undefined ? builtIn : s.meshLocalityLbSetting,
   };
-}
-
-/**
- * istiod's `AugmentLabels` for a workload: its labels plus the topology labels region/zone/subzone taken from
- * its locality (when non-empty). Cluster, network and hostname come from the labels themselves here.
- */
-export function augmentLabels(labels: Labels | undefined, locality: string): Labels {
-  const out: Labels = { ...(labels ?? {}) };
-  const l = parseLocality(locality);
-  if (l.region !== "") out[TOPOLOGY_LABELS.region] = l.region;
-  if (l.zone !== "") out[TOPOLOGY_LABELS.zone] = l.zone;
-  if (l.subzone !== "") out[TOPOLOGY_LABELS.subzone] = l.subzone;
-  return out;
-}
-
-// EDS (`generate`, endpoint_builder.go): filter not-ready endpoints, group by exact locality string, sort,
-// weight each group by the sum of its endpoint weights (capped at 2^32-1), all at priority 0.
-function buildEdsGroups(
-  endpoints: TrafficScenario["endpoints"],
-  sendNotReady: boolean,
-): { groups: LbGroup[]; notReadyDropped: { locality: string; count: number }[] } {
-  const byLocality = new Map<string, EndpointSet[]>();
-  const notReadyDropped: { locality: string; count: number }[] = [];
-  for (const e of endpoints) {
-    const total = Math.max(0, e.count);
-    const healthy = Math.min(total, Math.max(0, e.healthy ?? total));
-    if (!sendNotReady && healthy < total) notReadyDropped.push({ locality: e.locality, count: total - healthy });
-    const kept = sendNotReady ? total : healthy;
-    if (kept === 0) continue;
-    const sets = byLocality.get(e.locality) ?? [];
-    const index = sets.reduce((n, s) => n + s.count, 0);
-    const weight = e.weight !== undefined && e.weight > 0 ? e.weight : 1;
-    sets.push({ index, labels: augmentLabels(e.labels, e.locality), weight, count: kept, healthy });
-    byLocality.set(e.locality, sets);
-  }
-  const groups = [...byLocality.keys()].sort().map((locality, source) => {
-    const sets = byLocality.get(locality) ?? [];
-    const weight = Math.min(MAX_UINT32, sets.reduce((w, s) => w + s.weight * s.count, 0));
-    return { source, locality, priority: 0, weight, endpoints: sets };
-  });
-  return { groups, notReadyDropped };
 }
 
 function count(g: LbGroup): number {

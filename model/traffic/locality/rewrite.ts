@@ -13,6 +13,11 @@ export interface EndpointSet {
   weight: number;
   count: number;
   healthy: number;
+  /** The endpoints' Istio network and cluster (multi-network scenarios). */
+  network?: string;
+  cluster?: string;
+  /** Set on the host istiod writes for an east-west gateway in place of endpoints on its network. */
+  gateway?: { network: string; cluster: string; locality: string; address: string; standsFor: number };
 }
 
 /** One `LocalityLbEndpoints`: its locality string, priority, weight (null = unset) and endpoints. */

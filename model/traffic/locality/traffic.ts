@@ -24,22 +24,39 @@ export function envoyTrafficShares(
   entries: EnvoyAssignmentEntry[],
   opts: { localityWeightedLb: boolean; panicThreshold: number; overprovisioningFactor?: number },
 ): { shares: Record<string, number>; priorityLoad: EnvoyPriorityLoad } {
+  const { perEntry, priorityLoad } = envoyEntryShares(entries, opts);
+  const sums = new Map<string, number>();
+  entries.forEach((e, i) => sums.set(e.locality, (sums.get(e.locality) ?? 0) + (perEntry[i] ?? 0)));
+  const shares: Record<string, number> = {};
+  for (const [locality, share] of sums) if (share > 0) shares[locality] = share;
+  return { shares, priorityLoad };
+}
+
+/**
+ * The share of requests each entry receives, in input order, and whether its priority panicked (a panicking
+ * priority spreads over all hosts by weight, healthy or not: the caller splits an entry's share among its hosts).
+ */
+export function envoyEntryShares(
+  entries: EnvoyAssignmentEntry[],
+  opts: { localityWeightedLb: boolean; panicThreshold: number; overprovisioningFactor?: number },
+): { perEntry: number[]; panic: boolean[]; priorityLoad: EnvoyPriorityLoad } {
   const levels = entries.length === 0 ? 0 : Math.max(...entries.map((e) => e.priority)) + 1;
   const byPriority = Array.from({ length: levels }, (_, p) => entries.filter((e) => e.priority === p));
   const priorityLoad = envoyPriorityLoad(
     byPriority.map((es) => ({ hosts: total(es, (e) => e.hosts), healthy: total(es, (e) => e.healthy) })),
     { panicThreshold: opts.panicThreshold, overprovisioningFactor: opts.overprovisioningFactor },
   );
-  const sums = new Map<string, number>();
+  const perEntry = entries.map(() => 0);
   byPriority.forEach((es, p) => {
     const load = (priorityLoad.healthyLoad[p] ?? 0) / 100;
     if (load === 0) return;
     const within = sharesInPriority(es, priorityLoad.panic[p] === true, opts);
-    es.forEach((e, i) => sums.set(e.locality, (sums.get(e.locality) ?? 0) + load * (within[i] ?? 0)));
+    es.forEach((e, i) => {
+      perEntry[entries.indexOf(e)] = load * (within[i] ?? 0);
+    });
   });
-  const shares: Record<string, number> = {};
-  for (const [locality, share] of sums) if (share > 0) shares[locality] = share;
-  return { shares, priorityLoad };
+  const panic = entries.map((e) => priorityLoad.panic[e.priority] === true);
+  return { perEntry, panic, priorityLoad };
 }
 
 // hostSourceToUse: panic comes before the locality-weighted pick; without the locality config, all healthy hosts.
