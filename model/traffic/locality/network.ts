@@ -49,7 +49,19 @@ function gatewaysFor(gateways: NetworkGateway[], network: string, cluster: strin
   const pick = own.length > 0 ? own : gateways.filter((g) => g.network === network);
   // Several entries for one address are one gateway (NetworkGatewaySet); SortGateways orders by address.
   const unique = new Map(pick.map((g) => [gatewayAddress(g), g]));
-  return [...unique.values()].sort((a, b) => (gatewayAddress(a) < gatewayAddress(b) ? -1 : gatewayAddress(a) > gatewayAddress(b) ? 1 : 0));
+  return [...unique.values()].sort(byAddress);
+}
+
+// SortGateways: by IP string, then by port number ("2.2.2.2:80" before "2.2.2.20:80").
+function byAddress(a: NetworkGateway, b: NetworkGateway): number {
+  const split = (g: NetworkGateway) => {
+    const m = /^(.*):(\d+)$/.exec(gatewayAddress(g));
+    return m ? { ip: m[1] ?? "", port: Number(m[2]) } : { ip: gatewayAddress(g), port: 0 };
+  };
+  const x = split(a);
+  const y = split(b);
+  if (x.ip !== y.ip) return x.ip < y.ip ? -1 : 1;
+  return x.port - y.port;
 }
 
 /**
@@ -58,9 +70,14 @@ function gatewaysFor(gateways: NetworkGateway[], network: string, cluster: strin
  * or on a network without a gateway, stays; any other endpoint is replaced, per locality group, by ONE host per
  * gateway weighing the replaced endpoints' weights (not-ready ones too: the filter does not look at health),
  * always healthy, labelled only with cluster and network (AugmentLabels with no locality). A proxy with no
- * network goes through the gateway for any endpoint whose network has one. Group weight = sum of host weights.
+ * network goes through the gateway for any endpoint whose network has one (1.30+, #58613). Group weight = sum of host weights.
  */
-export function endpointsByNetworkFilter(groups: LbGroup[], proxy: ProxyPlace, gateways: NetworkGateway[]): LbGroup[] {
+export function endpointsByNetworkFilter(
+  groups: LbGroup[],
+  proxy: ProxyPlace,
+  gateways: NetworkGateway[],
+  opts: { forceGatewayWithoutNetwork: boolean } = { forceGatewayWithoutNetwork: true },
+): LbGroup[] {
   if (gateways.length === 0) return groups;
   const scale = weightScaleFactor(gateways);
   return groups.map((group) => {
@@ -70,7 +87,7 @@ export function endpointsByNetworkFilter(groups: LbGroup[], proxy: ProxyPlace, g
       const weight = Math.min(2 ** 32 - 1, set.weight * scale);
       const network = set.network ?? "";
       const gws = gatewaysFor(gateways, network, set.cluster ?? "");
-      const forceGateway = !proxy.network && network !== "" && gws.length > 0;
+      const forceGateway = opts.forceGatewayWithoutNetwork && !proxy.network && network !== "" && gws.length > 0;
       if (!forceGateway && (sameNetwork(network, proxy.network) || gws.length === 0)) {
         direct.push({ ...set, weight });
         continue;
@@ -85,7 +102,7 @@ export function endpointsByNetworkFilter(groups: LbGroup[], proxy: ProxyPlace, g
       }
     }
     const hosts = [...viaGateway.values()]
-      .sort((a, b) => (gatewayAddress(a.gw) < gatewayAddress(b.gw) ? -1 : 1))
+      .sort((a, b) => byAddress(a.gw, b.gw))
       .map(({ gw, weight, stands }, n): EndpointSet => ({
         index: direct.reduce((k, s) => k + s.count, 0) + n,
         labels: { [TOPOLOGY_LABELS.cluster]: gw.cluster, [TOPOLOGY_LABELS.network]: gw.network },

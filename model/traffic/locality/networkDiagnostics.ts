@@ -51,7 +51,7 @@ function droppedCopies(d: NetworkDiagnosisInput): Diagnostic[] {
     const predicted = sum(d.hop.hosts.filter((h) => h.gateway?.address === address).map((h) => h.share));
     const meant = sum(intended.hosts.filter((h) => h.gateway?.address === address).map((h) => h.share));
     return diag("gateway-duplicate-dropped",
-      `Clients in ${d.scenario.client.locality} reach cluster "${gw?.cluster ?? ""}" through one east-west gateway address (${address}), and istiod writes one host for it in every locality group that has endpoints there (EndpointsByNetworkFilter, before the locality rewrite). Envoy keeps only the first host of an address in the assignment — the one in ${kept} — and ignores the copies in ${list(lost)} (istio#56355; the fix, istio/istio#60835, is not in Istio 1.31). So the gateway gets ${pct(predicted)} of these requests instead of the ${pct(meant)} the DestinationRule gives it with every copy kept: intended ${summary(intended.hosts)}; predicted first hop ${summary(d.hop.hosts)}. The gateway then splits what it gets again from its own locality. Remedy: run this service's backends in one locality of cluster "${gw?.cluster ?? ""}", or give each of those localities its own cluster (istiod prefers the gateway of the endpoint's own cluster, selectNetworkGateways, so each gets its own address).`);
+      `Clients in ${d.scenario.client.locality} reach cluster "${gw?.cluster ?? ""}" through one east-west gateway address (${address}), and istiod writes one host for it in every locality group that has endpoints there (EndpointsByNetworkFilter, before the locality rewrite). Envoy keeps only the first host of an address in the assignment — the one in ${kept} — and ignores the copies in ${list(lost)} (istio#56355; the fix, istio/istio#60835, is not in Istio 1.31). So the gateway gets ${pct(predicted)} of these requests instead of the ${pct(meant)} the DestinationRule gives it with every copy kept: intended ${summary(intended.hosts)}; predicted first hop ${summary(d.hop.hosts)}, and after the gateway splits its part again from its own locality, ${shareSummary(d.shares)}. Remedy: run this service's backends in one locality of cluster "${gw?.cluster ?? ""}", or give each of those localities its own cluster (istiod prefers the gateway of the endpoint's own cluster, selectNetworkGateways, so each gets its own address).`);
   });
 }
 
@@ -111,6 +111,10 @@ function summary(hosts: HopView["hosts"]): string {
     m.set(key, (m.get(key) ?? 0) + h.share);
   }
   return [...m.entries()].map(([k, v]) => `${k} ${pct(v)}`).join(", ") || "nothing";
+}
+
+function shareSummary(shares: Record<string, number>): string {
+  return Object.entries(shares).map(([l, v]) => `${l} ${pct(v)}`).join(", ") || "every request fails";
 }
 
 function sum(xs: number[]): number {

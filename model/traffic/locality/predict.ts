@@ -42,6 +42,9 @@ export interface HostShare {
   /** The locality group the host is in at the client's sidecar. */
   locality: string;
   priority: number;
+  /** Each host's `load_balancing_weight`, and how many such hosts (pods of one input entry, or 1 gateway). */
+  weight: number;
+  count: number;
   share: number;
   /** Set when the host is an east-west gateway standing for endpoints on another network. */
   gateway?: { address: string; network: string; cluster: string; locality: string; standsFor: number };
@@ -129,7 +132,9 @@ function predictFirstHop(scenario: TrafficScenario, keepDuplicates: boolean): Fi
   const sendNotReady = sendsNotReadyEndpoints({ outlierDetection: scenario.outlierDetection, serviceTrafficDistribution, istioVersion });
   const eds = buildEdsGroups(scenario.endpoints, sendNotReady);
   const { client } = scenario;
-  const filtered = endpointsByNetworkFilter(eds.groups, client, scenario.networkGateways ?? []);
+  const filtered = endpointsByNetworkFilter(eds.groups, client, scenario.networkGateways ?? [], {
+    forceGatewayWithoutNetwork: istioMinor(istioVersion) >= VERSION_RULES.gatewayForProxyWithoutNetwork,
+  });
   const rewritten = rewriteLoadAssignment({
     client: parseLocality(client.locality),
     clientLabels: augmentLabels(client.labels, client.locality, client),
@@ -186,6 +191,8 @@ function hostShares(groups: LbGroup[], perEntry: number[], panic: boolean[]): Ho
     return g.endpoints.map((s, k) => ({
       locality: g.locality,
       priority: g.priority,
+      weight: s.weight,
+      count: s.count,
       share: total > 0 ? ((perEntry[i] ?? 0) * (weights[k] ?? 0)) / total : 0,
       ...(s.gateway ? { gateway: s.gateway } : {}),
     }));

@@ -12,6 +12,8 @@ export const VERSION_RULES = {
   trafficDistribution: 25,
   /** 1.27 (6e14c7dc785): PreferSameZone / PreferSameNode, and PreferClose drops the subzone label. */
   trafficDistributionZoneNode: 27,
+  /** 1.30 (#58613): a proxy with no network of its own reaches other networks' endpoints through their gateway. */
+  gatewayForProxyWithoutNetwork: 30,
   /** 1.31 (#60690, #60829, zoneAwareLbSetting): not-ready endpoints sent UNHEALTHY, PT 0, network preferred. */
   sendUnhealthyByDefault: 31,
 } as const;
