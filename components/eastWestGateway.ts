@@ -42,6 +42,8 @@ export interface EastWestGatewayArgs {
    * and names the Service when none comes. @default false
    */
   cloudLoadBalancer?: boolean;
+  /** Kind clusters: the locality the gateway pod is pinned to (nodeSelector on the topology labels). */
+  locality?: string;
   /** Version of the `gateway` chart (= the Istio version); the gateway joins that version's revision. */
   istioVersion: string;
   /** Add the `cross-network-gateway` Gateway (multi-network primaries). @default false */
@@ -90,7 +92,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
         namespace: ISTIO_NAMESPACE,
         version: args.istioVersion,
         // The revision's pod label picks the injector: a new revision rolls the gateway onto the new istiod.
-        values: { ...gatewayValues({ network: args.network, exposure: args.exposure, externalIP: nodeAddress }), ...gatewayRevisionValues(revision) },
+        values: { ...gatewayValues({ network: args.network, exposure: args.exposure, externalIP: nodeAddress, locality: args.locality }), ...gatewayRevisionValues(revision) },
         // Helm's wait would end a missing cloud address with a bare "timed out waiting for the condition".
         skipAwait: args.cloudLoadBalancer === true,
       },

@@ -92,6 +92,7 @@ export function buildMeshLayer(spec: MeshSpec, plan: MeshPlan, clusters: Cluster
         exposure: c.eastWestGateway,
         ...(c.gatewayAddressFrom === "cloud-load-balancer" ? { cloudLoadBalancer: true } : {}),
         nodeAddress: nodeAddress(c),
+        locality: c.eastWestGatewayLocality,
         istioVersion: version,
         crossNetworkGateway: c.crossNetworkGateway,
         exposeIstiod: c.exposesIstiod,

@@ -70,6 +70,11 @@ export interface ClusterSpec {
   apiServerPort?: number;
   /** Whether this cluster runs an east-west gateway (multi-network mesh, or a primary exposing istiod). */
   needsEastWestGateway: boolean;
+  /**
+   * Kind clusters: the locality the east-west gateway pod is pinned to (it decides the second hop of
+   * cross-network requests). @default the control-plane node's locality
+   */
+  eastWestGatewayLocality?: string;
   /** Kind clusters whose east-west gateway is a LoadBalancer: the MetalLB pool. */
   metallbPool?: AddressRange;
 }

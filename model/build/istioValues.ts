@@ -138,14 +138,29 @@ export interface GatewayValues<A> {
   service: { type: GatewayExposure; externalIPs?: A[] };
   resources: Requests;
   autoscaling: { enabled: false };
+  /** The topology labels of the gateway's locality (values.schema.json: `nodeSelector` is an object). */
+  nodeSelector?: Record<string, string>;
+  /** With a nodeSelector: tolerate the control-plane taint (kind keeps it on multi-node clusters). */
+  tolerations?: { key: string; operator: "Exists"; effect: "NoSchedule" }[];
+}
+
+/** Node labels that pin a pod to a locality (the labels kindmesh gives kind nodes from birth). */
+export function localityNodeSelector(locality: string): Record<string, string> {
+  const [region = "", zone = "", subzone = ""] = locality.split("/");
+  return {
+    "topology.kubernetes.io/region": region,
+    "topology.kubernetes.io/zone": zone,
+    ...(subzone !== "" ? { "topology.istio.io/subzone": subzone } : {}),
+  };
 }
 
 /**
  * `gateway` chart values for the east-west gateway. `name` gives the labels `istio: eastwestgateway` (the
  * selector of the Gateways below); `networkGateway` adds the network label and env and replaces the Service
- * ports with 15021/15443/15012/15017. Only top-level keys the chart's strict schema allows.
+ * ports with 15021/15443/15012/15017; `nodeSelector` pins the pod to the cluster's eastWestGatewayLocality. Only
+ * top-level keys the chart's strict schema allows.
  */
-export function gatewayValues<A>(input: { network: string; exposure: GatewayExposure; externalIP?: A }): GatewayValues<A> {
+export function gatewayValues<A>(input: { network: string; exposure: GatewayExposure; externalIP?: A; locality?: string }): GatewayValues<A> {
   if (input.exposure === "NodePort" && input.externalIP === undefined) {
     throw new Error(`network ${input.network}: a NodePort east-west gateway needs a node address for service.externalIPs`);
   }
@@ -155,7 +170,16 @@ export function gatewayValues<A>(input: { network: string; exposure: GatewayExpo
     input.exposure === "NodePort" && input.externalIP !== undefined
       ? { type: input.exposure, externalIPs: [input.externalIP] }
       : { type: input.exposure };
-  return { name: EASTWEST_GATEWAY, networkGateway: input.network, service, resources: PROXY_REQUESTS, autoscaling: { enabled: false } };
+  // The gateway re-splits cross-network requests as a client in its own locality (cluster.go
+  // buildOutboundSniDnatClusters), so its pod is pinned where the traffic plan assumes it runs.
+  // The default locality is the control-plane node's, which kind keeps tainted when the cluster has workers.
+  const nodeSelector = input.locality
+    ? {
+        nodeSelector: localityNodeSelector(input.locality),
+        tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" as const, effect: "NoSchedule" as const }],
+      }
+    : {};
+  return { name: EASTWEST_GATEWAY, networkGateway: input.network, service, resources: PROXY_REQUESTS, autoscaling: { enabled: false }, ...nodeSelector };
 }
 
 /** samples/multicluster/expose-services.yaml: mTLS passthrough for `*.local` on 15443. */

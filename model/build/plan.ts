@@ -48,6 +48,8 @@ export interface ClusterPlan {
    * address (NodePort + externalIPs). Absent without a gateway.
    */
   gatewayAddressFrom?: "metallb" | "cloud-load-balancer" | "node-address";
+  /** Where the east-west gateway pod is pinned (kind clusters with a gateway). */
+  eastWestGatewayLocality?: string;
   metallb: boolean;
   crossNetworkGateway: boolean;
   exposesIstiod: boolean;
@@ -99,6 +101,7 @@ function clusterPlan(c: ClusterSpec, all: ClusterSpec[]): ClusterPlan {
         : c.kind === "kind"
           ? ("metallb" as const)
           : ("cloud-load-balancer" as const),
+    ...(c.needsEastWestGateway && c.eastWestGatewayLocality ? { eastWestGatewayLocality: c.eastWestGatewayLocality } : {}),
     metallb: c.metallbPool !== undefined,
     crossNetworkGateway: multiNetwork && c.role === "primary",
     exposesIstiod: c.role === "primary" && hasRemotes,

@@ -30,6 +30,7 @@ const CLUSTER_KEYS = [
   "kubeconfig",
   "context",
   "localities",
+  "eastWestGatewayLocality",
 ] as const;
 const NODE_KEYS = ["role", "locality"] as const;
 
@@ -152,7 +153,9 @@ function readCluster(p: Problems, path: string, raw: unknown, index: number, sta
   if (isKind && Array.isArray(c.nodes) && c.nodes.length === 0) {
     p.error(childPath(path, "nodes"), "is empty; a kind cluster needs at least one node with role \"control-plane\".");
   }
+  const eastWestGatewayLocality = readGatewayLocality(p, childPath(path, "eastWestGatewayLocality"), c.eastWestGatewayLocality, isKind, nodes);
   return {
+    ...(eastWestGatewayLocality ? { eastWestGatewayLocality } : {}),
     name,
     ...(isKind ? { kindName } : {}),
     role: (role ?? "primary") as ClusterSpec["role"],
@@ -169,6 +172,27 @@ function readCluster(p: Problems, path: string, raw: unknown, index: number, sta
     needsEastWestGateway: false,
     index,
   };
+}
+
+/**
+ * Where the east-west gateway pod runs: it decides the second hop of a cross-network request (the gateway splits
+ * again as a client in its own locality). Default: the control-plane node's locality. Kind clusters only.
+ */
+function readGatewayLocality(p: Problems, path: string, value: unknown, isKind: boolean, nodes: NodeSpec[]): string | undefined {
+  const fallback = nodes.find((n) => n.role === "control-plane")?.locality;
+  if (value === undefined) return fallback;
+  if (!isKind) {
+    p.error(path, `applies to kind clusters only: kindmesh cannot pin a pod to a locality of an existing cluster. Remove it.`);
+    return undefined;
+  }
+  const locality = readLocality(p, path, value)?.locality;
+  if (locality === undefined || nodes.length === 0) return fallback;
+  const own = [...new Set(nodes.map((n) => n.locality))];
+  if (!own.includes(locality)) {
+    p.error(path, `${show(locality)} is not a locality of this cluster's nodes (${own.join(", ")}), so the gateway pod could not be scheduled.${didYouMean(locality, own)}`);
+    return fallback;
+  }
+  return locality;
 }
 
 /** Names, roles and the primary/remote relation, once every cluster has been read. */

@@ -56,6 +56,19 @@ const COUNTS: Record<string, { cacerts: number; gateways: number; crossNetwork: 
   "primary-remote": { cacerts: 1, gateways: 1, crossNetwork: 0, istiodExposure: 1, remoteSecrets: 1 },
 };
 
+describe("east-west gateway placement", () => {
+  it("pins each gateway pod to its cluster's eastWestGatewayLocality (default: the control-plane node's)", async () => {
+    const raw: Raw = stackRaw("dev");
+    raw.topology.clusters[0].eastWestGatewayLocality = "east/zone2";
+    const run = await layerOf(parse(raw, "dev"));
+    const east = named(run.resources, RELEASE, "east-eastwest-gateway").inputs.values;
+    const west = named(run.resources, RELEASE, "west-eastwest-gateway").inputs.values;
+    expect(east.nodeSelector).toEqual({ "topology.kubernetes.io/region": "east", "topology.kubernetes.io/zone": "zone2" });
+    expect(west.nodeSelector).toEqual({ "topology.kubernetes.io/region": "west", "topology.kubernetes.io/zone": "zone3" });
+    expect(east.tolerations).toEqual([{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }]);
+  });
+});
+
 describe.each(shippedStacks())("mesh layer of the %s stack", (stack) => {
   it("what exists per topology: cacerts on primaries, gateways, Istio resources, remote secrets, STRICT mTLS", async () => {
     const run = await layer(stack);

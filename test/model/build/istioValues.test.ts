@@ -103,7 +103,12 @@ function stackValues(stack: string) {
         meshConfig: spec.traffic.meshConfig,
       });
       const gateway = c.eastWestGateway
-        ? gatewayValues({ network: c.network, exposure: c.eastWestGateway, externalIP: c.eastWestGateway === "NodePort" ? `<node address of ${c.name}>` : undefined })
+        ? gatewayValues({
+            network: c.network,
+            exposure: c.eastWestGateway,
+            externalIP: c.eastWestGateway === "NodePort" ? `<node address of ${c.name}>` : undefined,
+            locality: c.eastWestGatewayLocality,
+          })
         : undefined;
       return [c.name, { namespace: istioNamespaceMetadata(c), base: baseValues(c.role), istiod, ...(gateway ? { gateway } : {}) }];
     }),
@@ -219,6 +224,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-east",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "east",
+                "topology.kubernetes.io/zone": "zone1",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -228,6 +237,13 @@ describe("chart values of every shipped stack", () => {
               "service": {
                 "type": "LoadBalancer",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -268,6 +284,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-west",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "west",
+                "topology.kubernetes.io/zone": "zone3",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -277,6 +297,13 @@ describe("chart values of every shipped stack", () => {
               "service": {
                 "type": "LoadBalancer",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -387,6 +414,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-north",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "north",
+                "topology.kubernetes.io/zone": "zone1",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -399,6 +430,13 @@ describe("chart values of every shipped stack", () => {
                 ],
                 "type": "NodePort",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -439,6 +477,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-south",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "south",
+                "topology.kubernetes.io/zone": "zone1",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -451,6 +493,13 @@ describe("chart values of every shipped stack", () => {
                 ],
                 "type": "NodePort",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -493,6 +542,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-east",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "east",
+                "topology.kubernetes.io/zone": "zone1",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -502,6 +555,13 @@ describe("chart values of every shipped stack", () => {
               "service": {
                 "type": "LoadBalancer",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -542,6 +602,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network-west",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "west",
+                "topology.kubernetes.io/zone": "zone3",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -551,6 +615,13 @@ describe("chart values of every shipped stack", () => {
               "service": {
                 "type": "LoadBalancer",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -593,6 +664,10 @@ describe("chart values of every shipped stack", () => {
               },
               "name": "istio-eastwestgateway",
               "networkGateway": "network1",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "region1",
+                "topology.kubernetes.io/zone": "zone1",
+              },
               "resources": {
                 "requests": {
                   "cpu": "10m",
@@ -602,6 +677,13 @@ describe("chart values of every shipped stack", () => {
               "service": {
                 "type": "LoadBalancer",
               },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
             },
             "istiod": {
               "autoscaleEnabled": false,
@@ -784,6 +866,23 @@ describe("gateway values", () => {
 
   it("NodePort: the node address as the Service's only externalIP", () => {
     expect(gatewayValues({ network: "n", exposure: "NodePort", externalIP: "172.26.0.2" }).service).toEqual({ type: "NodePort", externalIPs: ["172.26.0.2"] });
+  });
+
+  it("pins the gateway pod to its locality with the node topology labels (subzone only when there is one)", () => {
+    expect(gatewayValues({ network: "n", exposure: "LoadBalancer", locality: "west/zone4" }).nodeSelector).toEqual({
+      "topology.kubernetes.io/region": "west",
+      "topology.kubernetes.io/zone": "zone4",
+    });
+    expect(gatewayValues({ network: "n", exposure: "LoadBalancer", locality: "r/z/s1" }).nodeSelector).toEqual({
+      "topology.kubernetes.io/region": "r",
+      "topology.kubernetes.io/zone": "z",
+      "topology.istio.io/subzone": "s1",
+    });
+    expect(gatewayValues({ network: "n", exposure: "LoadBalancer", locality: "r/z" }).tolerations).toEqual([
+      { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+    ]);
+    expect(gatewayValues({ network: "n", exposure: "LoadBalancer" })).not.toHaveProperty("nodeSelector");
+    expect(gatewayValues({ network: "n", exposure: "LoadBalancer" })).not.toHaveProperty("tolerations");
   });
 
   it("NodePort without a node address is an error", () => {

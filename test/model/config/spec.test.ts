@@ -85,6 +85,15 @@ describe("shipped stacks", () => {
   });
 });
 
+describe("east-west gateway locality", () => {
+  it("defaults to the control-plane node's locality, and keeps a valid choice", () => {
+    expect(parse(stackRaw("dev"), "dev").clusters.map((c) => c.eastWestGatewayLocality)).toEqual(["east/zone1", "west/zone3"]);
+    const raw = stackRaw("dev");
+    raw.topology.clusters[0].eastWestGatewayLocality = "east/zone2";
+    expect(parse(raw, "dev").clusters[0].eastWestGatewayLocality).toBe("east/zone2");
+  });
+});
+
 describe("defaults", () => {
   const minimal = () => ({
     topology: { clusters: [{ name: "one", nodes: [{ role: "control-plane", locality: "r1/z1" }] }] },
@@ -240,6 +249,25 @@ describe("rejected topologies name the path, the value and the fix", () => {
     const raw = stackRaw("hybrid-nodeport");
     raw.topology.clusters[0].eastWestGateway = "Nodeport";
     expectProblem(raw, "topology.clusters[0].eastWestGateway", /Did you mean "NodePort"\?/, /"LoadBalancer", "NodePort"/);
+  });
+
+  it("an east-west gateway locality that is not one of the cluster's node localities, with a did-you-mean", () => {
+    const raw = stackRaw("dev");
+    raw.topology.clusters[0].eastWestGatewayLocality = "east/zone3";
+    expectProblem(raw, "topology.clusters[0].eastWestGatewayLocality", /"east\/zone3" is not a locality of this cluster's nodes \(east\/zone1, east\/zone2\)/, /Did you mean "east\/zone1"\?/);
+  });
+
+  it("an east-west gateway locality on an existing cluster (kindmesh cannot pin its pod)", () => {
+    const raw = stackRaw("dev");
+    raw.topology.clusters[1] = { name: "west", network: "network-west", context: "kind-west", eastWestGatewayLocality: "west/zone3" };
+    const problems = problemsOf(raw).filter((p) => p.path === "topology.clusters[1].eastWestGatewayLocality");
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/kind clusters only/)]);
+  });
+
+  it("a malformed east-west gateway locality says how to write one", () => {
+    const raw = stackRaw("dev");
+    raw.topology.clusters[0].eastWestGatewayLocality = "east";
+    expectProblem(raw, "topology.clusters[0].eastWestGatewayLocality", /needs at least a region and a zone/);
   });
 
   it("a misspelt top-level key (kindmesh:trafic) is an error, not silently ignored", () => {
