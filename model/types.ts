@@ -184,5 +184,10 @@ export type ServiceTrafficPlan = {
   diagnostics: Record<string, Diagnostic[]>;
   ifLocalityFails: Record<string, Shares>;
   decidedBy?: Record<string, PlanDecision>;
+  /**
+   * Client localities whose requests cross a network: the split at the client's sidecar, before the east-west
+   * gateway splits its part again (gateway-bound shares under the gateway host's locality group).
+   */
+  firstHop?: Record<string, Shares>;
 };
 export type TrafficPlan = Record<string, ServiceTrafficPlan>;

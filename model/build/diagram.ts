@@ -25,7 +25,8 @@ function gatewayText(c: ClusterPlan): string {
     "cloud-load-balancer": "LoadBalancer (the cluster's own cloud)",
   }[c.gatewayAddressFrom ?? "metallb"];
   const ports = [c.crossNetworkGateway ? "15443 mTLS" : "", c.exposesIstiod ? "15012 istiod" : ""].filter((p) => p !== "");
-  return `east-west gateway<br/>${exposure}<br/>${ports.join(", ")}`;
+  const pinned = c.eastWestGatewayLocality ? `<br/>pod in ${c.eastWestGatewayLocality}` : "";
+  return `east-west gateway<br/>${exposure}<br/>${ports.join(", ")}${pinned}`;
 }
 
 /** The Mermaid source (a `flowchart LR`) for a stack. */
@@ -52,7 +53,12 @@ function clusterBlock(plan: MeshPlan, c: ClusterSpec, cp: ClusterPlan | undefine
   if (c.kind === "existing") out.push(`      ${mermaidId(c.name, "existing")}[${label(`existing cluster<br/>context ${c.context ?? "current"}`)}]`);
   for (const n of c.nodes) out.push(`      ${mermaidId(c.name, n.nodeName)}[${label(`${n.nodeName}<br/>${n.locality}`)}]`);
   if (c.role === "primary") out.push(`      ${mermaidId(c.name, "istiod")}[[${label("istiod")}]]`);
-  if (cp?.eastWestGateway) out.push(`      ${mermaidId(c.name, "ewgw")}{{${label(gatewayText(cp))}}}`);
+  if (cp?.eastWestGateway) {
+    out.push(`      ${mermaidId(c.name, "ewgw")}{{${label(gatewayText(cp))}}}`);
+    // The gateway's locality decides the second hop of cross-network requests: show where it is pinned.
+    const at = c.nodes.filter((n) => n.locality === cp.eastWestGatewayLocality);
+    for (const n of at) out.push(`      ${mermaidId(c.name, n.nodeName)} -.- ${mermaidId(c.name, "ewgw")}`);
+  }
   for (const b of plan.backends.filter((x) => x.cluster === c.name)) {
     const backend = mermaidId(c.name, b.service, b.locality);
     out.push(`      ${backend}([${label(`${b.service}<br/>${b.locality} ×${b.replicas}`)}])`);

@@ -2,7 +2,7 @@
  * The shapes of the stack outputs beyond contract §3's `clusters` and `trafficPlan`, which the verify,
  * drill and diagram commands read back with `pulumi stack output --json --show-secrets`.
  */
-import type { LocalityLbSetting } from "../traffic/locality";
+import type { LocalityLbSetting, NetworkGateway } from "../traffic/locality";
 import type { ServiceRouting } from "../traffic/routing";
 import type { ClusterRole, TrafficPlan } from "../types";
 
@@ -34,7 +34,12 @@ export type TrafficModelOutput = Record<
   {
     localityLbSetting: LocalityLbSetting | null;
     outlierDetection: boolean | { minHealthPercent?: number };
-    endpoints: { locality: string; count: number }[];
+    /** Backends per placement, with the cluster and Istio network they run in. */
+    endpoints: { locality: string; count: number; cluster?: string; network?: string }[];
+    /** The east-west gateways istiod knows, where their pods run (older outputs: absent = none). */
+    networkGateways?: NetworkGateway[];
+    /** Cluster -> Istio network, to place a client. */
+    networks?: Record<string, string>;
     istioVersion: string;
     /** Services with routes, subsets or cluster-local settings: what routing needs, per client. */
     routing?: ServiceRouting;

@@ -74,9 +74,9 @@ export function parseConfig(
   const localitiesIncomplete = p.errors.some((e) => /^topology(\.clusters(\[\d+\](\.nodes.*)?)?)?$/.test(e.path));
   const known = localitiesIncomplete ? undefined : clusters;
   const traffic = readTraffic(p, raw.traffic, known);
-  lintPolicies(p, traffic, known);
-  lintRouting(p, traffic, known);
   const versions = readVersions(p, raw.versions);
+  lintPolicies(p, traffic, known, versions.istio);
+  lintRouting(p, traffic, known);
   const rootCa = readRootCa(p, raw.rootCa);
   if (p.errors.length > 0) throw new ConfigError(p.errors, `Pulumi.${stack}.yaml`);
   return {

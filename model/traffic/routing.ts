@@ -124,7 +124,7 @@ export function predictRouted(
   base: Omit<TrafficScenario, "client">,
   routing: ServiceRouting,
   client: RoutedClient,
-): { shares: Record<string, number>; diagnostics: Diagnostic[]; decision: RouteDecision } {
+): { shares: Record<string, number>; diagnostics: Diagnostic[]; decision: RouteDecision; firstHop?: Record<string, number> } {
   const labels = proxyLabels(client);
   const choice: RouteChoice = routing.http
     ? chooseRoute(routing.http, { labels, namespace: client.namespace }, routing.port, probeRequest(routing.service, routing.namespace, routing.port))
@@ -135,6 +135,9 @@ export function predictRouted(
     diagnostics.push({ code: "route-no-upstream", message: `that route sends no request to a backend (redirect, directResponse or delegate): the plan counts its requests as failing.` });
   }
   const shares: Record<string, number> = {};
+  // The split at the client's sidecar, kept where some requests cross a network (the gateway splits them again).
+  const firstHop: Record<string, number> = {};
+  let crosses = false;
   const destinations: RoutedDestination[] = [];
   for (const d of dests) {
     const subset = d.subset === undefined ? undefined : routing.subsets.find((s) => s.name === d.subset);
@@ -160,11 +163,13 @@ export function predictRouted(
     const tag = d.subset === undefined ? "" : ` [subset ${d.subset}]`;
     diagnostics.push(...prediction.diagnostics.map((x) => ({ code: x.code, message: `${x.message}${tag}` })));
     for (const [loc, v] of Object.entries(prediction.shares)) shares[loc] = (shares[loc] ?? 0) + d.weight * v;
+    for (const [loc, v] of Object.entries(prediction.firstHop)) firstHop[loc] = (firstHop[loc] ?? 0) + d.weight * v;
+    crosses ||= prediction.hosts.some((h) => h.gateway !== undefined && h.share > 0);
     destinations.push({ ...(d.subset !== undefined ? { subset: d.subset } : {}), weight: d.weight, shares: prediction.shares, assignment: prediction.assignment });
   }
   const route = choice.kind === "route" ? { index: choice.index, ...(typeof routing.http?.[choice.index]?.name === "string" ? { name: routing.http[choice.index].name as string } : {}) } : undefined;
   const kind = choice.kind === "no-route-for-proxy" ? "default" : choice.kind === "route" && dests.length === 0 ? "no-upstream" : choice.kind;
-  return { shares, diagnostics, decision: { kind, ...(route ? { route } : {}), clusterLocal: routing.clusterLocal, destinations } };
+  return { shares, diagnostics, decision: { kind, ...(route ? { route } : {}), clusterLocal: routing.clusterLocal, destinations }, ...(crosses ? { firstHop } : {}) };
 }
 
 const pct = (f: number) => `${Math.round(f * 1000) / 10}%`;

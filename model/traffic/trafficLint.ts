@@ -6,6 +6,7 @@
 import { localityMatch, parseLocality, validateLocalityLbSetting, type LocalityLbSetting } from "./locality";
 import { trafficPolicySchema, validateAgainstSchema } from "./openapi";
 import { Problems, childPath, closest, isPlainObject } from "../config/problems";
+import { lintNetworkHazards } from "./networkHazards";
 import type { ClientSpec, ClusterSpec, ServiceSpec } from "../types";
 import { nodeLocalities, type TrafficInput } from "../config/trafficSpec";
 
@@ -84,19 +85,6 @@ function lintFailover(p: Problems, path: string, setting: LocalityLbSetting, all
   });
 }
 
-/** istio#56355: Envoy keeps only the first locality's weight for a shared remote gateway address. */
-function lintGatewayHazard(p: Problems, path: string, service: ServiceSpec, clusters: ClusterSpec[], clients: ClientSpec[]): void {
-  const clusterOf = (locality: string) => clusters.filter((c) => c.localities.includes(locality));
-  const clientNetworks = new Set(clients.flatMap((c) => clusterOf(c.locality).map((k) => k.network)));
-  for (const cluster of clusters) {
-    const here = service.localities.filter((l) => cluster.localities.includes(l));
-    const remoteTo = [...clientNetworks].some((n) => n !== cluster.network);
-    if (here.length > 1 && remoteTo) {
-      p.warn(path, `"${service.name}" runs in ${here.length} localities (${here.join(", ")}) of cluster "${cluster.name}", which clients on other networks reach through one east-west gateway address: Envoy keeps only one of those localities' weights (istio#56355), so the split seen from there can differ from the plan.`);
-    }
-  }
-}
-
 const WEIGHTS = "Each `to` map of a distribute rule gives whole percentages from 1 to 100 that add up to exactly 100";
 
 /** Where Istio's validation message points in the setting, and how to fix it. */
@@ -129,19 +117,20 @@ export function explainIstioError(message: string, setting: LocalityLbSetting, p
  * Lints every policy. `clusters` is undefined while the topology has errors: the schema and Istio's own
  * validation still run, the checks against real localities wait.
  */
-export function lintPolicies(p: Problems, traffic: TrafficInput, clusters: ClusterSpec[] | undefined): void {
+export function lintPolicies(p: Problems, traffic: TrafficInput, clusters: ClusterSpec[] | undefined, istioVersion?: string): void {
   const { policies, policyPaths, services, clients } = traffic;
   policies.forEach((policy, i) => {
     const path = childPath(policyPaths[i], "trafficPolicy");
     const schemaErrors = validateAgainstSchema(policy.trafficPolicy, trafficPolicySchema, path);
     schemaErrors.forEach((e) => p.error(e.path, e.message));
     const service = services.find((s) => s.name === policy.service);
-    if (service && clusters) lintGatewayHazard(p, path, service, clusters, clients);
     if (clients.length === 0) {
       p.warn(path, `no client is configured, so there is no traffic plan to predict and nothing for verify to measure; add one under traffic.clients.`);
     }
     const lb = policy.trafficPolicy.loadBalancer;
     const raw = isPlainObject(lb) ? lb.localityLbSetting : undefined;
+    const admitted = schemaErrors.length === 0 && (!isPlainObject(raw) || validateLocalityLbSetting(raw as LocalityLbSetting, true).errors.length === 0);
+    if (service && clusters && admitted) lintNetworkHazards(p, path, policy, service, clusters, clients, istioVersion);
     if (!isPlainObject(raw) || schemaErrors.length > 0) return;
     const setting = raw as LocalityLbSetting;
     const settingPath = childPath(childPath(path, "loadBalancer"), "localityLbSetting");

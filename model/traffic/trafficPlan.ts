@@ -3,7 +3,7 @@
  * (the `trafficPlan` output), where they go when the client's own locality loses its backends, and the
  * compact table printed on every preview. Pure: built from the spec and the plan with the locality model.
  */
-import { localityMatch, type LocalityLbSetting, type TrafficScenario } from "./locality";
+import { localityMatch, type LocalityLbSetting, type NetworkGateway, type TrafficScenario } from "./locality";
 import { assignPlanKeys, type PlannedClient } from "./planKeys";
 import { CLUSTER_LABEL, NETWORK_LABEL, localityPolicy, predictRouted, type RouteDecision, type ServiceRouting } from "./routing";
 import { isClusterLocal } from "./routing/match";
@@ -21,14 +21,45 @@ export function deploymentName(service: string, locality: string): string {
   return `${service}-${localityName(locality)}`.slice(0, 63).replace(/-+$/, "");
 }
 
-/** What predictTraffic needs besides the client, for one policy: from the DR as written and the placements. */
+/**
+ * The east-west gateways istiod knows: every gateway the chart installs with `networkGateway` (its Service
+ * carries the network label), at the locality its pod is pinned to ("" when kindmesh cannot pin it).
+ */
+export function networkGateways(plan: MeshPlan): NetworkGateway[] {
+  return plan.clusters
+    .filter((c) => c.eastWestGateway !== undefined)
+    .map((c) => ({ network: c.network, cluster: c.name, locality: c.eastWestGatewayLocality ?? "" }));
+}
+
+/**
+ * The line a preview prints about where each east-west gateway pod runs (it decides the second hop of
+ * cross-network requests); undefined without gateways.
+ */
+export function formatGatewayPlacement(plan: MeshPlan): string | undefined {
+  const gws = networkGateways(plan);
+  if (gws.length === 0) return undefined;
+  const where = gws.map((g) => `${g.cluster} (${g.network}) in ${g.locality || "a locality kindmesh does not pin"}`);
+  return `East-west gateway pods, where cross-network requests are split a second time: ${where.join("; ")}.`;
+}
+
+/**
+ * What predictTraffic needs besides the client, for one policy: from the DR as written and the placements. Each
+ * endpoint carries its cluster and network (as labels, for subsets and cluster-local, and as the multi-network
+ * fields), and the gateways come from the topology.
+ */
 export function scenarioOf(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): Omit<TrafficScenario, "client"> {
   const { localityLbSetting: setting, outlierDetection } = localityPolicy(policy.trafficPolicy);
   const network = (cluster: string) => spec.clusters.find((c) => c.name === cluster)?.network ?? "";
   const endpoints = plan.backends
     .filter((b) => b.service === policy.service)
-    .map((b) => ({ locality: b.locality, count: b.replicas, labels: { [CLUSTER_LABEL]: b.cluster, [NETWORK_LABEL]: network(b.cluster) } }));
-  return { endpoints, localityLbSetting: setting, outlierDetection, istioVersion: spec.versions.istio };
+    .map((b) => ({
+      locality: b.locality,
+      count: b.replicas,
+      cluster: b.cluster,
+      network: network(b.cluster),
+      labels: { [CLUSTER_LABEL]: b.cluster, [NETWORK_LABEL]: network(b.cluster) },
+    }));
+  return { endpoints, networkGateways: networkGateways(plan), localityLbSetting: setting, outlierDetection, istioVersion: spec.versions.istio };
 }
 
 /** What routing needs of a policy's service: its DestinationRule, VirtualService and cluster-local setting. */
@@ -99,7 +130,7 @@ function servicePlan(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): Servic
     const now = predictRouted(base, routing, client);
     const failed = predictRouted({ ...base, endpoints: base.endpoints.filter((e) => e.locality !== c.locality) }, routing, client);
     const diagnostics = [...now.diagnostics, ...distributeNote(base.localityLbSetting, c.locality)];
-    return { c, shares: rounded(now.shares), diagnostics, failed: rounded(failed.shares), decision: summary(now.decision) };
+    return { c, shares: rounded(now.shares), diagnostics, failed: rounded(failed.shares), decision: summary(now.decision), firstHop: now.firstHop && rounded(now.firstHop) };
   });
   const keys = assignPlanKeys(rows.map((r) => r.c), (c) => JSON.stringify(rows.find((r) => r.c === c), (k, v) => (k === "c" ? undefined : v)));
   const result: ServiceTrafficPlan = { diagnostics: {}, ifLocalityFails: {}, ...(routed(routing) ? { decidedBy: {} } : {}) };
@@ -110,6 +141,7 @@ function servicePlan(spec: MeshSpec, plan: MeshPlan, policy: PolicySpec): Servic
     result.diagnostics[key] = r.diagnostics;
     result.ifLocalityFails[key] = r.failed;
     if (result.decidedBy) result.decidedBy[key] = r.decision;
+    if (r.firstHop) (result.firstHop ??= {})[key] = r.firstHop;
   }
   return result;
 }
@@ -128,15 +160,15 @@ export function trafficModel(spec: MeshSpec, plan: MeshPlan): TrafficModelOutput
   return Object.fromEntries(
     spec.traffic.policies.map((p) => {
       const s = scenarioOf(spec, plan, p);
-      const counts = new Map<string, number>();
-      for (const e of s.endpoints) counts.set(e.locality, (counts.get(e.locality) ?? 0) + e.count);
       const routing = routingOf(spec, p);
       return [
         p.service,
         {
           localityLbSetting: s.localityLbSetting ?? null,
           outlierDetection: s.outlierDetection === undefined || s.outlierDetection === null ? false : s.outlierDetection,
-          endpoints: [...counts].map(([locality, count]) => ({ locality, count })),
+          endpoints: s.endpoints.map(({ locality, count, cluster, network }) => ({ locality, count, cluster, network })),
+          networkGateways: s.networkGateways ?? [],
+          networks: Object.fromEntries(spec.clusters.map((c) => [c.name, c.network])),
           istioVersion: spec.versions.istio,
           // Routed services: the drill needs each endpoint's cluster and the routes to predict per client.
           ...(routed(routing) ? { routing, placedEndpoints: s.endpoints.map((e) => ({ ...e, labels: e.labels ?? {} })) } : {}),
@@ -186,6 +218,8 @@ export function formatServicePlan(service: string, plan: ServiceTrafficPlan): st
     if (!key.includes("/")) continue;
     const locality = key.split("@")[0];
     lines.push(`  from ${key}:`, ...shareLines(shares as Shares, "    "));
+    const first = plan.firstHop?.[key];
+    if (first) lines.push(`  of which the client's sidecar sends (first hop, gateway shares under their locality):`, ...shareLines(first, "    "));
     lines.push(`  if ${locality} loses its backends:`, ...shareLines(plan.ifLocalityFails[key] ?? {}, "    "));
     for (const d of (plan.diagnostics[key] ?? []) as Diagnostic[]) lines.push(`  note (${d.code}): ${d.message}`);
   }

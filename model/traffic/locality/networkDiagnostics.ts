@@ -29,7 +29,7 @@ export interface NetworkDiagnosisInput {
   shares: Record<string, number>;
   secondHops: Record<string, SecondHopView>;
   /** The same first hop with every duplicate gateway copy kept (what the DestinationRule is read to promise). */
-  intended: () => { hosts: HopView["hosts"] };
+  intended: () => { hosts: HopView["hosts"]; shares: Record<string, number> };
 }
 
 export function networkDiagnostics(d: NetworkDiagnosisInput): Diagnostic[] {
@@ -44,15 +44,16 @@ function droppedCopies(d: NetworkDiagnosisInput): Diagnostic[] {
   const intended = d.intended();
   const byGateway = new Map<string, DroppedGatewayCopy[]>();
   for (const c of dropped) byGateway.set(c.address, [...(byGateway.get(c.address) ?? []), c]);
-  return [...byGateway.entries()].map(([address, copies]) => {
+  return [...byGateway.entries()].flatMap(([address, copies]) => {
     const kept = copies[0]?.keptIn ?? "";
     const gw = d.hop.hosts.find((h) => h.gateway?.address === address)?.gateway;
     const lost = copies.map((c) => `${c.locality} (weight ${c.weight}, ${plural(c.standsFor, "endpoint")})`);
     const predicted = sum(d.hop.hosts.filter((h) => h.gateway?.address === address).map((h) => h.share));
     const meant = sum(intended.hosts.filter((h) => h.gateway?.address === address).map((h) => h.share));
+    if (Math.abs(meant - predicted) < 1e-9) return undefined;
     return diag("gateway-duplicate-dropped",
-      `Clients in ${d.scenario.client.locality} reach cluster "${gw?.cluster ?? ""}" through one east-west gateway address (${address}), and istiod writes one host for it in every locality group that has endpoints there (EndpointsByNetworkFilter, before the locality rewrite). Envoy keeps only the first host of an address in the assignment — the one in ${kept} — and ignores the copies in ${list(lost)} (istio#56355; the fix, istio/istio#60835, is not in Istio 1.31). So the gateway gets ${pct(predicted)} of these requests instead of the ${pct(meant)} the DestinationRule gives it with every copy kept: intended ${summary(intended.hosts)}; predicted first hop ${summary(d.hop.hosts)}, and after the gateway splits its part again from its own locality, ${shareSummary(d.shares)}. Remedy: run this service's backends in one locality of cluster "${gw?.cluster ?? ""}", or give each of those localities its own cluster (istiod prefers the gateway of the endpoint's own cluster, selectNetworkGateways, so each gets its own address).`);
-  });
+      `Clients in ${d.scenario.client.locality} reach cluster "${gw?.cluster ?? ""}" through one east-west gateway address (${address}), and istiod writes one host for it in every locality group that has endpoints there (EndpointsByNetworkFilter, before the locality rewrite). Envoy keeps only the first host of an address in the assignment — the one in ${kept} — and ignores the copies in ${list(lost)} (istio#56355; the fix, istio/istio#60835, is not in Istio 1.31). So the gateway gets ${pct(predicted)} of these requests instead of the ${pct(meant)} the DestinationRule gives it with every copy kept: intended ${summary(intended.hosts)}, which after the gateway's own split would be ${shareSummary(intended.shares)}; predicted ${summary(d.hop.hosts)}, which after the gateway's own split is ${shareSummary(d.shares)}. Remedy: run this service's backends in one locality of cluster "${gw?.cluster ?? ""}", or give each of those localities its own cluster (istiod prefers the gateway of the endpoint's own cluster, selectNetworkGateways, so each gets its own address).`);
+  }).filter((x): x is Diagnostic => x !== undefined);
 }
 
 // Gateway hosts carry only topology.istio.io/cluster and /network (ep_filters.go, AugmentLabels with no locality).

@@ -97,10 +97,17 @@ export function predictTraffic(scenario: TrafficScenario): TrafficPrediction {
     const second = (secondHops[gw.address] ??= predictSecondHop(scenario, gw));
     for (const [locality, x] of Object.entries(second.shares)) add(locality, h.share * x);
   }
-  const diagnostics = [
-    ...hop.diagnostics,
-    ...networkDiagnostics({ scenario, hop, shares, secondHops, intended: () => predictFirstHop(scenario, true) }),
-  ];
+  // What the DestinationRule is read to promise: every gateway copy kept, each split again by its gateway.
+  const intended = () => {
+    const first = predictFirstHop(scenario, true);
+    const final: Record<string, number> = {};
+    for (const h of first.hosts) {
+      const split = h.gateway ? (secondHops[h.gateway.address] ?? predictSecondHop(scenario, h.gateway)).shares : { [h.locality]: 1 };
+      for (const [locality, x] of Object.entries(split)) if (h.share * x > 0) final[locality] = (final[locality] ?? 0) + h.share * x;
+    }
+    return { hosts: first.hosts, shares: final };
+  };
+  const diagnostics = [...hop.diagnostics, ...networkDiagnostics({ scenario, hop, shares, secondHops, intended })];
   return { ...hop, shares, secondHops, diagnostics };
 }
 

@@ -74,10 +74,15 @@ describe("trafficPlan follows the stack file", () => {
     raw.traffic.clients.push({ name: "sleep2", locality: "west/zone3" }, { name: "sleep3", locality: "east/zone1" });
     const { spec, plan } = planOf(raw);
     const service = planTraffic(spec, plan).helloworld;
-    expect(Object.keys(service).sort()).toEqual(["diagnostics", "east/zone1", "ifLocalityFails", "west/zone3"]);
-    // No `from` covers west/zone3: plain round robin over the three backends.
-    expect(Object.values(service["west/zone3"] as Record<string, number>).map((v) => Math.round(v * 1000))).toEqual([333, 333, 333]);
-    expect(service.diagnostics["west/zone3"].map((d) => d.code)).toContain("from-not-matching-client");
+    expect(Object.keys(service).sort()).toEqual(["diagnostics", "east/zone1", "firstHop", "ifLocalityFails", "west/zone3"]);
+    // No `from` covers west/zone3, so its sidecar weighs localities by endpoint count — but east's two zones sit
+    // behind one gateway address and Envoy keeps only east/zone1's copy (istio#56355): 50% local, 50% to the
+    // gateway, which (in east/zone1, where the 10/10/80 rule applies and west/zone3 is out of its view) halves it.
+    expect(service["west/zone3"]).toEqual({ "east/zone1": 0.25, "east/zone2": 0.25, "west/zone3": 0.5 });
+    expect(service.firstHop?.["west/zone3"]).toEqual({ "east/zone1": 0.5, "west/zone3": 0.5 });
+    expect(service.diagnostics["west/zone3"].map((d) => d.code)).toEqual(
+      expect.arrayContaining(["from-not-matching-client", "gateway-duplicate-dropped", "second-hop", "second-hop-unmatched-to-key"]),
+    );
   });
 });
 
@@ -108,10 +113,15 @@ describe("outputs for the verify and drill commands", () => {
       localityLbSetting: { enabled: true, failover: [{ from: "east", to: "west" }] },
       outlierDetection: true,
       endpoints: [
-        { locality: "east/zone1", count: 1 },
-        { locality: "east/zone2", count: 1 },
-        { locality: "west/zone3", count: 1 },
+        { locality: "east/zone1", count: 1, cluster: "east", network: "network-east" },
+        { locality: "east/zone2", count: 1, cluster: "east", network: "network-east" },
+        { locality: "west/zone3", count: 1, cluster: "west", network: "network-west" },
       ],
+      networkGateways: [
+        { network: "network-east", cluster: "east", locality: "east/zone1" },
+        { network: "network-west", cluster: "west", locality: "west/zone3" },
+      ],
+      networks: { east: "network-east", west: "network-west" },
       istioVersion: "1.31.1",
     });
   });
