@@ -17,9 +17,13 @@ export function outboundCluster(service: string, namespace: string, port: number
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The admin path that returns just {@link COUNTERS} of one cluster (the regex is URL-encoded: it holds `|`). */
+/**
+ * The admin path that returns just {@link COUNTERS} of one cluster (the regex is URL-encoded: it holds `|`).
+ * Istio sets each cluster's alt_stat_name to `<name>;` (pilot/pkg/networking/util DelimitedStatsPrefix), so
+ * Envoy prints `cluster.<name>;.<counter>`; the bare form is accepted too.
+ */
 export function statsPath(cluster: string): string {
-  return `stats?filter=${encodeURIComponent(`^cluster\\.${escapeRegex(cluster)}\\.(${COUNTERS.join("|")})$`)}`;
+  return `stats?filter=${encodeURIComponent(`^cluster\\.${escapeRegex(cluster)};?\\.(${COUNTERS.join("|")})$`)}`;
 }
 
 /**
@@ -29,11 +33,13 @@ export function statsPath(cluster: string): string {
  * pkg/bootstrap/config.go).
  */
 export function parseStats(text: string, cluster: string): Record<string, number> {
-  const prefix = `cluster.${cluster}.`;
+  // `cluster.<name>;.<counter>` as Istio names it (DelimitedStatsPrefix), or `cluster.<name>.<counter>`.
+  const prefixes = [`cluster.${cluster};.`, `cluster.${cluster}.`];
   const out: Record<string, number> = {};
   for (const line of text.split("\n")) {
     const m = /^(\S+): (\d+)\s*$/.exec(line.trim());
-    if (!m || !m[1].startsWith(prefix)) continue;
+    const prefix = m ? prefixes.find((p) => m[1].startsWith(p)) : undefined;
+    if (!m || prefix === undefined) continue;
     const counter = m[1].slice(prefix.length);
     if ((COUNTERS as readonly string[]).includes(counter)) out[counter] = Number(m[2]);
   }

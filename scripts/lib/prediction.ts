@@ -27,13 +27,17 @@ export interface ClientRef {
 
 /**
  * The model's prediction for a client, with the localities matching `failed` emptied. A routed service needs the
- * whole client (its cluster and labels decide the route); a bare locality predicts the plain service.
+ * whole client (its cluster and labels decide the route); a bare locality predicts the plain service. Across
+ * networks the same model applies (the client's network, the gateways, both hops): a failed remote locality keeps
+ * drawing its share through the east-west gateway until its endpoints are gone from EDS, which is what the drill
+ * waits for before it measures.
  */
 export function predictFor(model: TrafficModelOutput[string], client: string | ClientRef, failed?: string) {
   const gone = <E extends { locality: string; count: number }>(e: E): E => (failed !== undefined && isFailed(e.locality, failed) ? { ...e, count: 0 } : e);
   const locality = typeof client === "string" ? client : client.locality;
   const base: Omit<TrafficScenario, "client"> = {
     endpoints: model.endpoints.map(gone),
+    networkGateways: model.networkGateways ?? [],
     localityLbSetting: model.localityLbSetting,
     outlierDetection: model.outlierDetection,
     istioVersion: model.istioVersion,
@@ -50,7 +54,9 @@ export function predictFor(model: TrafficModelOutput[string], client: string | C
     const only = routed.decision.destinations.length === 1 ? routed.decision.destinations[0] : undefined;
     return { shares: routed.shares, assignment: (only?.assignment ?? []).map(entry), diagnostics: routed.diagnostics, subset: only?.subset };
   }
-  const prediction = predictTraffic({ ...base, client: { locality } });
+  const network = typeof client === "string" ? undefined : client.network ?? model.networks?.[client.cluster];
+  const place = typeof client === "string" ? {} : { cluster: client.cluster, ...(network !== undefined ? { network } : {}) };
+  const prediction = predictTraffic({ ...base, client: { locality, ...place } });
   return { shares: prediction.shares, assignment: prediction.assignment.map(entry), diagnostics: prediction.diagnostics, subset: undefined };
 }
 

@@ -53,6 +53,7 @@ const COUNTS: Record<string, { cacerts: number; gateways: number; crossNetwork: 
   flat: { cacerts: 2, gateways: 0, crossNetwork: 0, istiodExposure: 0, remoteSecrets: 2 },
   "hybrid-nodeport": { cacerts: 2, gateways: 2, crossNetwork: 2, istiodExposure: 0, remoteSecrets: 2 },
   multinet: { cacerts: 2, gateways: 2, crossNetwork: 2, istiodExposure: 0, remoteSecrets: 2 },
+  "multizone-remote": { cacerts: 2, gateways: 2, crossNetwork: 2, istiodExposure: 0, remoteSecrets: 2 },
   "primary-remote": { cacerts: 1, gateways: 1, crossNetwork: 0, istiodExposure: 1, remoteSecrets: 1 },
 };
 

@@ -27,8 +27,27 @@ describe("counters", () => {
     expect(p.startsWith("stats?filter=")).toBe(true);
     expect(p).not.toMatch(/[|\\^$ ]/);
     expect(decodeURIComponent(p.slice("stats?filter=".length))).toBe(
-      "^cluster\\.outbound\\|5000\\|\\|helloworld\\.sample\\.svc\\.cluster\\.local\\.(upstream_rq_retry|upstream_cx_connect_fail|upstream_rq_timeout)$",
+      "^cluster\\.outbound\\|5000\\|\\|helloworld\\.sample\\.svc\\.cluster\\.local;?\\.(upstream_rq_retry|upstream_cx_connect_fail|upstream_rq_timeout)$",
     );
+  });
+
+  it("the /stats filter matches Istio's real stat names (`;` after the cluster name) and the bare form, nothing else", () => {
+    const filter = new RegExp(decodeURIComponent(statsPath(CLUSTER).slice("stats?filter=".length)));
+    const names = fixture("stats-istio.txt").split("\n").map((l) => l.split(": ")[0]).filter((n) => n !== "");
+    expect(names.filter((n) => filter.test(n))).toEqual([
+      "cluster.outbound|5000||helloworld.sample.svc.cluster.local;.upstream_rq_retry",
+      "cluster.outbound|5000||helloworld.sample.svc.cluster.local;.upstream_cx_connect_fail",
+      "cluster.outbound|5000||helloworld.sample.svc.cluster.local;.upstream_rq_timeout",
+    ]);
+    expect(filter.test("cluster.outbound|5000||helloworld.sample.svc.cluster.local.upstream_rq_retry")).toBe(true);
+    const kube = new RegExp(decodeURIComponent(statsPath("outbound|443||kubernetes.default.svc.cluster.local").slice("stats?filter=".length)));
+    expect(names.filter((n) => kube.test(n))).toEqual(["cluster.outbound|443||kubernetes.default.svc.cluster.local;.upstream_rq_retry"]);
+  });
+
+  it("reads Istio's `;`-delimited cluster stats (pkg/bootstrap instance_test.go names)", () => {
+    expect(parseStats(fixture("stats-istio.txt"), CLUSTER)).toEqual({ upstream_rq_retry: 12, upstream_cx_connect_fail: 3, upstream_rq_timeout: 0 });
+    expect(parseStats(fixture("stats-istio.txt"), "outbound|443||api.facebook.com")).toEqual({ upstream_rq_retry: 2 });
+    expect(parseStats(fixture("stats-istio.txt"), "xds-grpc")).toEqual({ upstream_rq_retry: 7 });
   });
 
   it("reads only that cluster's counters", () => {

@@ -128,7 +128,7 @@ describe("verify's messages when the lab cannot be checked", () => {
     const other = await verifyWith(() => ({ code: 255, stderr: "error: no stack named 'nope' found" }), ["nope", "--json"]);
     expect(other.code).toBe(2);
     expect(other.calls).toEqual([]);
-    expect(other.io.errText()).toMatch(/^error: no such stack file Pulumi\.nope\.yaml; these exist: (.*, )?dev, flat, hybrid-nodeport, (.*, )?multinet, primary-remote(, .*)?\n$/);
+    expect(other.io.errText()).toMatch(/^error: no such stack file Pulumi\.nope\.yaml; these exist: (.*, )?dev, flat, hybrid-nodeport, (.*, )?multinet, multizone-remote, primary-remote(, .*)?\n$/);
     expect(other.io.json()).toMatchObject({ ok: false, exitCode: 2, error: expect.stringMatching(/^no such stack file Pulumi\.nope\.yaml/) });
   });
 

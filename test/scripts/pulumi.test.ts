@@ -82,7 +82,7 @@ describe("npm run up|preview|destroy", () => {
   it("rejects an unknown stack and lists the real ones", () => {
     const r = run(["up", "nope"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no stack file Pulumi.nope.yaml; the stacks are: cluster-local dev flat hybrid-nodeport multinet primary-remote/);
+    expect(r.stderr).toMatch(/no stack file Pulumi.nope.yaml; the stacks are: cluster-local dev flat hybrid-nodeport multinet multizone-remote primary-remote/);
   });
 
   it("needs an action and a stack", () => {

@@ -20,7 +20,7 @@ const diagramOf = (stack: string) => {
 
 describe("diagram", () => {
   it("ships at least the five documented stacks", () => {
-    expect(shippedStacks()).toEqual(expect.arrayContaining(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]));
+    expect(shippedStacks()).toEqual(expect.arrayContaining(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "multizone-remote", "primary-remote"]));
   });
 
   it("cluster-local: sleep-a calls helloworld everywhere but cache only in site-a", () => {

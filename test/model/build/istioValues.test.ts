@@ -116,8 +116,8 @@ function stackValues(stack: string) {
 }
 
 describe("chart values of every shipped stack", () => {
-  it("covers the six shipped stacks", () => {
-    expect(shippedStacks()).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
+  it("covers the seven shipped stacks", () => {
+    expect(shippedStacks()).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "multizone-remote", "primary-remote"]);
   });
 
   it("snapshot", () => {

@@ -164,7 +164,7 @@ describe("the kind config of each shipped stack (exact)", () => {
 });
 
 describe("kind config: targeted", () => {
-  const stacks = ["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"];
+  const stacks = ["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "multizone-remote", "primary-remote"];
   const all = stacks.flatMap((s) => specOf(s).clusters.filter((c) => c.kind === "kind").map((c) => [s, c] as const));
 
   it.each(all)("%s/%o: only v1alpha4 fields, and the YAML kind reads is the object", (stack, c) => {

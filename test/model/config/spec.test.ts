@@ -12,7 +12,7 @@ describe("shipped stacks", () => {
   });
 
   it("ships the five seed topologies", () => {
-    expect(shippedStacks()).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"]);
+    expect(shippedStacks()).toEqual(["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "multizone-remote", "primary-remote"]);
   });
 
   it("dev: two networks, so both clusters get an east-west gateway and a MetalLB pool", () => {

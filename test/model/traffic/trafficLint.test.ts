@@ -137,7 +137,7 @@ describe("warnings: the stack deploys, but traffic will not do what it seems to 
     const hazard = parse(raw).warnings.filter((w) => /istio#56355/.test(w.message));
     expect(hazard.map((w) => w.path)).toEqual(["traffic.policies[0].trafficPolicy"]);
     const message = hazard[0].message;
-    expect(message).toMatch(/^Clients in west\/zone3 reach cluster "east" through one east-west gateway/);
+    expect(message).toMatch(/^Clients in west\/zone3 reach cluster "east" through the one address of its east-west gateway/);
     expect(message).toContain("the one in east/zone1 — and ignores the copies in east/zone2 (weight 1, 1 endpoint)");
     expect(message).toContain("So the gateway gets 50% of these requests instead of the 66.7%");
     expect(message).toContain("would be east/zone1 33.3%, east/zone2 33.3%, west/zone3 33.3%");
@@ -164,6 +164,12 @@ describe("warnings: the stack deploys, but traffic will not do what it seems to 
     const raw = stackRaw("dev");
     raw.traffic.clients = [];
     expect(parse(raw).warnings.map((w) => w.message).join("\n")).toMatch(/no client is configured/);
+  });
+
+  it("multizone-remote warns, by design, that its 50/25/25 comes out as 66.7/16.7/16.7 (istio#56355)", () => {
+    const warnings = parse(stackRaw("multizone-remote"), "multizone-remote").warnings;
+    expect(warnings.map((w) => w.message.match(/\((gateway-[a-z-]+)\)$/)?.[1])).toEqual(["gateway-duplicate-dropped"]);
+    expect(warnings[0].message).toContain("after the gateway's own split is far/zone1 16.7%, far/zone2 16.7%, near/zone1 66.7%");
   });
 
   it("the shipped stacks raise no coverage warnings", () => {

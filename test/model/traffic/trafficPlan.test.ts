@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planMesh } from "../../../model/build/plan";
 import { deploymentName, formatServicePlan, planTraffic, trafficModel, workloads } from "../../../model/traffic/trafficPlan";
@@ -38,6 +40,33 @@ describe("trafficPlan for the shipped stacks", () => {
     expect(trafficOf("primary-remote").helloworld.ifLocalityFails["region1/zone1"]).toEqual({ "region2/zone2": 1 });
     expect(trafficOf("hybrid-nodeport").helloworld["north/zone1"]).toEqual({ "north/zone1": 1 });
     expect(trafficOf("hybrid-nodeport").helloworld.ifLocalityFails["north/zone1"]).toEqual({ "south/zone1": 1 });
+  });
+});
+
+describe("multizone-remote: a split across networks, both hops (istio#56355)", () => {
+  it("50/25/25 as written comes out 66.7/16.7/16.7; the first hop sends 1/3 to far's gateway", () => {
+    const plan = trafficOf("multizone-remote").helloworld;
+    expect(plan["near/zone1"]).toEqual({ "near/zone1": 0.666667, "far/zone1": 0.166667, "far/zone2": 0.166667 });
+    expect(plan.firstHop?.["near/zone1"]).toEqual({ "near/zone1": 0.666667, "far/zone1": 0.333333 });
+    expect(plan.ifLocalityFails["near/zone1"]).toEqual({ "far/zone1": 0.5, "far/zone2": 0.5 });
+    expect(plan.diagnostics["near/zone1"].map((d) => d.code)).toEqual(
+      expect.arrayContaining(["gateway-duplicate-dropped", "second-hop", "second-hop-from-not-matching-client"]),
+    );
+  });
+
+  it("the README shows this plan as the preview prints it (it cannot drift)", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+    const printed = formatServicePlan("helloworld", trafficOf("multizone-remote").helloworld).split("\n");
+    const upToFailure = printed.slice(0, printed.findIndex((l) => l.startsWith("  if near/zone1")));
+    expect(readme).toContain(upToFailure.join("\n"));
+  });
+
+  it("a gateway pinned elsewhere changes the second hop: from far/zone2 the gateway's zone gets its share, not half", () => {
+    const raw = stackRaw("multizone-remote");
+    raw.topology.clusters[1].eastWestGatewayLocality = "far/zone2";
+    raw.traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting.distribute.push({ from: "far/zone2/*", to: { "far/zone2/*": 100 } });
+    const { spec, plan } = planOf(raw, "multizone-remote");
+    expect(planTraffic(spec, plan).helloworld["near/zone1"]).toEqual({ "near/zone1": 0.666667, "far/zone2": 0.333333 });
   });
 });
 

@@ -110,12 +110,16 @@ export function configDump(nodeLocality: string, cluster: string, entries: Local
   );
 }
 
-/** `/stats` text for a cluster's counters, among unrelated lines. */
+/**
+ * `/stats` text for a cluster's counters, among unrelated lines, named as an Istio sidecar names them: the
+ * cluster's alt_stat_name ends in ";" (pilot/pkg/networking/util DelimitedStatsPrefix; pkg/bootstrap
+ * instance_test.go checks `cluster.xds-grpc;.upstream_rq_retry`).
+ */
 export function statsText(cluster: string, counters: Record<string, number>): string {
   return [
-    "cluster.xds-grpc.upstream_rq_retry: 7",
-    ...Object.entries(counters).map(([k, v]) => `cluster.${cluster}.${k}: ${v}`),
-    `cluster.outbound|9080||other.sample.svc.cluster.local.upstream_rq_retry: 99`,
+    "cluster.xds-grpc;.upstream_rq_retry: 7",
+    ...Object.entries(counters).map(([k, v]) => `cluster.${cluster};.${k}: ${v}`),
+    `cluster.outbound|9080||other.sample.svc.cluster.local;.upstream_rq_retry: 99`,
     "server.live: 1",
   ].join("\n");
 }
