@@ -112,6 +112,11 @@ export interface ExplainInput {
   clientLocality: string;
   clientCluster: string;
   clientNetwork: string;
+  /**
+   * The client's locality as istiod derives it (pod label, else its node's topology labels; "" = none), or
+   * undefined when it could not be read. The sidecar's own Envoy node locality is no evidence: it is empty on kind.
+   */
+  clientNodeLocality?: string;
   /** Undefined when the sidecar's endpoints could not be read (`why` says why). */
   sidecar?: { nodeLocality: string; assignment: LocalityEntry[] };
   sidecarUnreadable?: string;
@@ -147,9 +152,13 @@ export function explainSplit(input: ExplainInput): Diagnosis {
     return { locality, ...(m ? { model: m } : {}), ...(s ? { sidecar: s } : {}), match: input.sidecar ? match || (!m?.endpoints && !s?.endpoints) : false };
   });
   if (!input.sidecar) causes.push(`The client's sidecar endpoints could not be read (${input.sidecarUnreadable ?? "unknown reason"}), so only the counts are compared.`);
-  if (input.sidecar && input.sidecar.nodeLocality === "") {
+  if (input.clientNodeLocality === "") {
     causes.push(
-      "Client without locality: its sidecar reports no locality, so Istio treats every endpoint alike. The client's node had no topology.kubernetes.io/region and zone labels when the pod started (labels must exist at node birth; restart the client pod after labelling).",
+      "Client without locality: the client pod's node has no topology.kubernetes.io/region and zone labels (and the pod no topology.istio.io/locality label), so istiod gives its sidecar no locality and treats every endpoint alike. Label the node, then restart the client pod (istiod reads a pod's locality when it starts).",
+    );
+  } else if (input.clientNodeLocality !== undefined && input.clientNodeLocality !== input.clientLocality) {
+    causes.push(
+      `Client in the wrong place: the plan puts it in ${input.clientLocality}, but its node's labels say ${input.clientNodeLocality}, which is what istiod uses for its locality.`,
     );
   }
   for (const row of rows) causes.push(...explainRow(row, input));

@@ -8,6 +8,9 @@ import type { Lab } from "./lab";
 import { normaliseLocality, predictFor } from "./prediction";
 import { planKeyFor } from "../../model/traffic/planKeys";
 import { readAssignment } from "./sidecar";
+import { clientSelector } from "./split";
+import { clientLocality } from "../../model/verify/clientLocality";
+import type { KubeCluster } from "./client";
 
 /** Reads the client's sidecar and explains the split; `failed` is the drill's taken-away locality. */
 export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckResult[], failed?: string): Promise<Diagnosis> {
@@ -38,6 +41,7 @@ export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckR
       unreadable = err instanceof Error ? err.message : String(err);
     }
   }
+  const clientNodeLocality = kube ? await readClientLocality(kube, clientNamespace(lab, split), split) : undefined;
   const faults: Partial<Record<CheckResult["id"], string[]>> = {};
   for (const c of checks) if (!c.ok && c.faultyClusters) faults[c.id] = c.faultyClusters;
   // The plan's diagnostics for this client name the route and subset that decided its requests.
@@ -48,6 +52,7 @@ export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckR
     clientLocality: split.clientLocality,
     clientCluster: split.cluster,
     clientNetwork: clusters[split.cluster]?.network ?? "",
+    ...(clientNodeLocality !== undefined ? { clientNodeLocality } : {}),
     ...(sidecar ? { sidecar: { nodeLocality: sidecar.nodeLocality, assignment: sidecar.assignment } } : {}),
     ...(unreadable ? { sidecarUnreadable: unreadable } : {}),
     model: modelAssignment,
@@ -58,6 +63,20 @@ export async function diagnoseSplit(lab: Lab, split: SplitResult, checks: CheckR
     faults,
     planDiagnostics: Array.isArray(planned) ? planned : [],
   });
+}
+
+/** The client pod's locality as istiod sees it: its pod label, else its node's labels; undefined if unreadable. */
+async function readClientLocality(kube: KubeCluster, namespace: string, split: SplitResult): Promise<string | undefined> {
+  try {
+    const pods = await kube.listPods(namespace, clientSelector(split.client));
+    const pod = pods.find((p) => p.name === split.pod) ?? pods.find((p) => p.phase === "Running");
+    if (!pod?.nodeName) return undefined;
+    const node = (await kube.getJson("node", "", pod.nodeName)) as { metadata?: { labels?: Record<string, string> } } | undefined;
+    if (!node) return undefined;
+    return clientLocality(pod.labels, node.metadata?.labels ?? {});
+  } catch {
+    return undefined;
+  }
 }
 
 function clientNamespace(lab: Lab, split: SplitResult): string {

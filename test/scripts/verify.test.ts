@@ -110,6 +110,17 @@ describe("verify on a broken lab", () => {
     expect(report.verdict).toMatch(/^verify flat: FAIL .*failed: discovery, split helloworld from region1\/zone1/);
   });
 
+  it("a client whose node lost its topology labels is diagnosed from the node, not from Envoy's empty node locality", async () => {
+    const { report } = await verify("flat", { actual: dropRemote, sidecarDrops: ["region3/zone4"], unlabelledNodes: ["cluster1-control-plane"] });
+    const causes = report.splits[0].diagnosis?.causes.join("\n") ?? "";
+    expect(causes).toMatch(/^Client without locality: the client pod's node has no topology\.kubernetes\.io\/region and zone labels/m);
+  });
+
+  it("an empty Envoy node locality (as on kind) with a labelled node is not called a client without locality", async () => {
+    const { report } = await verify("flat", { actual: dropRemote, sidecarDrops: ["region3/zone4"], nodeLocality: "" });
+    expect(report.splits[0].diagnosis?.causes.join("\n")).not.toMatch(/Client without locality/);
+  });
+
   it("a missing remote secret is named", async () => {
     const { report } = await verify("flat", { clusterz: (p) => (p === "cluster2" ? undefined : "synced") });
     expect(report.checks[0].problems).toEqual([expect.stringMatching(/^istiod in cluster2 does not know cluster cluster1: no Secret istio-remote-secret-cluster1/)]);

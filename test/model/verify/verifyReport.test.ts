@@ -60,9 +60,19 @@ describe("explainSplit", () => {
     expect(d.causes).toEqual([expect.stringMatching(/^Missing endpoints: the backends of region1\/zone2 run in the client's own cluster \(cluster1\) but the sidecar has none/)]);
   });
 
-  it("a client without locality is named (labels at node birth)", () => {
-    const d = explainSplit(input({ sidecar: { nodeLocality: "", assignment: MODEL } }));
-    expect(d.causes).toEqual([expect.stringMatching(/^Client without locality: .*topology\.kubernetes\.io\/region and zone labels when the pod started/)]);
+  it("a client without locality is named from its node's labels, not from the sidecar's Envoy node locality", () => {
+    const d = explainSplit(input({ clientNodeLocality: "", sidecar: { nodeLocality: "region1/zone1", assignment: MODEL } }));
+    expect(d.causes).toEqual([expect.stringMatching(/^Client without locality: the client pod's node has no topology\.kubernetes\.io\/region and zone labels/)]);
+  });
+
+  it("an empty Envoy node locality alone is no fault (kind: istiod never sets it)", () => {
+    expect(explainSplit(input({ clientNodeLocality: "region1/zone1", sidecar: { nodeLocality: "", assignment: MODEL } })).causes).toEqual([]);
+    expect(explainSplit(input({ sidecar: { nodeLocality: "", assignment: MODEL } })).causes).toEqual([]);
+  });
+
+  it("a client whose node is labelled elsewhere than the plan says", () => {
+    const d = explainSplit(input({ clientNodeLocality: "region1/zone2", sidecar: { nodeLocality: "", assignment: MODEL } }));
+    expect(d.causes).toEqual([expect.stringMatching(/^Client in the wrong place: the plan puts it in region1\/zone1, but its node's labels say region1\/zone2/)]);
   });
 
   it("an empty locality (every endpoint unhealthy) is named", () => {

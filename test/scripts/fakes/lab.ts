@@ -31,8 +31,10 @@ export interface FakeOptions {
   actual?: (shares: Record<string, number>) => Record<string, number>;
   /** Localities the client's sidecar has no endpoints for. */
   sidecarDrops?: string[];
-  /** The client's sidecar node locality. @default the client's locality */
+  /** The Envoy node locality the client's sidecar reports. @default "" (as on kind: istiod does not set it) */
   nodeLocality?: string;
+  /** Nodes whose topology labels are missing (kind node names). */
+  unlabelledNodes?: string[];
   clientPhase?: string;
   /** Clusters whose API server does not answer. */
   unreachable?: string[];
@@ -242,7 +244,7 @@ class FakeCluster implements KubeCluster {
       return statsText(cluster, this.lab.opts.statsExposed === false ? {} : counters);
     }
     if (adminPath === "clusters?format=json") return clustersJson(cluster, entries);
-    if (adminPath === "config_dump?include_eds") return configDump(this.lab.opts.nodeLocality ?? c.locality, cluster, entries);
+    if (adminPath === "config_dump?include_eds") return configDump(this.lab.opts.nodeLocality ?? "", cluster, entries);
     throw new Error(`fake: unexpected admin path ${adminPath}`);
   }
 
@@ -263,6 +265,12 @@ class FakeCluster implements KubeCluster {
     if (kind === "nodes") {
       const ips = this.nodeAddresses();
       return { items: (this.spec?.nodes ?? []).map((n, k) => ({ metadata: { name: n.nodeName }, status: { addresses: [{ type: "InternalIP", address: ips[k] }, { type: "Hostname", address: n.nodeName }] } })) };
+    }
+    if (kind === "node") {
+      const n = (this.spec?.nodes ?? []).find((x) => x.nodeName === name);
+      if (!n) return undefined;
+      const topology = { "topology.kubernetes.io/region": n.region, "topology.kubernetes.io/zone": n.zone, ...(n.subzone ? { "topology.istio.io/subzone": n.subzone } : {}) };
+      return { metadata: { name, labels: { "kubernetes.io/hostname": name, ...(this.lab.opts.unlabelledNodes?.includes(name) ? {} : topology) } } };
     }
     if (kind === "secret" && name === "cacerts") {
       const { root, ca } = this.certs();
