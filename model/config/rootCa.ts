@@ -5,6 +5,7 @@
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { Problems } from "./problems";
+import { caExtensions } from "./x509Extensions";
 
 export interface RootCaInput {
   cert?: string;
@@ -27,13 +28,38 @@ const FIX = `Set both: pulumi config set ${CERT} -- "$(cat root-cert.pem)" and p
 function certificate(p: Problems, pem: string): X509Certificate | undefined {
   try {
     const cert = new X509Certificate(pem);
-    if (!cert.ca) p.error(CERT, `is not a CA certificate (basicConstraints CA:true), so it cannot sign the clusters' intermediates.`);
+    // X509Certificate.ca is OpenSSL's X509_check_ca: also false for a CA whose keyUsage lacks keyCertSign.
+    if (!signingLimits(p, cert) && !cert.ca) p.error(CERT, `is not a CA certificate (basicConstraints CA:true), so it cannot sign the clusters' intermediates.`);
     if (Date.parse(cert.validTo) < Date.now()) p.error(CERT, `expired on ${cert.validTo}; use a current root.`);
     return cert;
   } catch {
     p.error(CERT, `is not a PEM certificate ("-----BEGIN CERTIFICATE-----" ...). ${FIX}`);
     return undefined;
   }
+}
+
+/**
+ * Istio's plug-in CA puts one intermediate per cluster under the root (`cacerts` ca-cert.pem), and istiod signs
+ * workload certificates with it (security/pkg/pki/util/keycertbundle.go verifies the chain with Go's x509). A
+ * root limited to pathlen:0 may have no CA below it, and a keyUsage without keyCertSign may sign no
+ * certificate at all: either way the chains istiod needs do not verify and it does not come up. Returns
+ * whether a CA was rejected for its key usage (so it is not reported again as "not a CA").
+ */
+function signingLimits(p: Problems, cert: X509Certificate): boolean {
+  let ext;
+  try {
+    ext = caExtensions(cert.raw);
+  } catch {
+    return false;
+  }
+  if (!ext.ca) return false;
+  if (ext.pathLen !== undefined && ext.pathLen < 1) {
+    p.error(CERT, `has basicConstraints pathlen:${ext.pathLen}: it may sign only end-entity certificates, but Istio needs a per-cluster intermediate CA under the root (root -> cacerts ca-cert.pem -> workload certificates), so no workload chain verifies and istiod does not start. Use a root without a path length limit, or with pathlen of at least 1.`);
+  }
+  if (ext.keyUsage && !ext.keyUsage.keyCertSign) {
+    p.error(CERT, `has a keyUsage extension without keyCertSign (certificate signing), so it may not sign the clusters' intermediate CAs and istiod does not start. Reissue the root with keyUsage "critical, keyCertSign, cRLSign".`);
+  }
+  return ext.keyUsage !== undefined && !ext.keyUsage.keyCertSign;
 }
 
 /** Both or neither; a PEM CA certificate; a PEM key that is its key and is stored as a secret. */

@@ -6,6 +6,7 @@
  * Uses node:crypto's X509Certificate; no I/O.
  */
 import { X509Certificate } from "node:crypto";
+import { caExtensions } from "../../model/config/x509Extensions";
 
 /** What one cluster holds: the `cacerts` keys and the root istiod actually distributes. */
 export interface ClusterCerts {
@@ -78,7 +79,19 @@ function checkCacerts(name: string, cacerts: NonNullable<ClusterCerts["cacerts"]
     problems.push(`${name}: cacerts lacks a parseable ${!root ? "root-cert.pem" : "ca-cert.pem"}`);
     return undefined;
   }
-  if (!root.ca) problems.push(`${name}: root-cert.pem is not a CA certificate`);
+  const limits = (() => {
+    try {
+      return caExtensions(root.raw);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (limits?.ca && limits.pathLen !== undefined && limits.pathLen < 1) {
+    problems.push(`${name}: root-cert.pem has pathlen:${limits.pathLen}, so ca-cert.pem (an intermediate CA) may not sit under it and no workload chain verifies; use a root without a path length limit`);
+  }
+  if (limits?.ca && limits.keyUsage && !limits.keyUsage.keyCertSign) {
+    problems.push(`${name}: root-cert.pem has a keyUsage without keyCertSign, so it may not sign ca-cert.pem; reissue it with keyCertSign`);
+  } else if (!root.ca) problems.push(`${name}: root-cert.pem is not a CA certificate`);
   if (!ca.ca) problems.push(`${name}: ca-cert.pem (the intermediate) is not a CA certificate (CA:true is required)`);
   if (!signedBy(ca, root)) problems.push(`${name}: ca-cert.pem is not signed by root-cert.pem (issuer ${ca.issuer.replace(/\n/g, ", ")})`);
   else details.push(`${name}: intermediate ${ca.subject.replace(/\n/g, ", ")} verifies against the root`);

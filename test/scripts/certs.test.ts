@@ -37,6 +37,12 @@ describe("shared root", () => {
     expect(analyseCerts({ a: cluster("root", "leaf") }).problems).toEqual(["a: ca-cert.pem (the intermediate) is not a CA certificate (CA:true is required)"]);
   });
 
+  it("fails a root limited to pathlen:0: the intermediate under it is signed, but no workload chain verifies", () => {
+    expect(analyseCerts({ a: cluster("pathlen0-root", "pathlen0-inter") }).problems).toEqual([
+      "a: root-cert.pem has pathlen:0, so ca-cert.pem (an intermediate CA) may not sit under it and no workload chain verifies; use a root without a path length limit",
+    ]);
+  });
+
   it("fails a chain in the wrong order", () => {
     const { problems } = analyseCerts({ a: cluster("root", "inter-a", { chain: pem("root") + pem("inter-a") }) });
     expect(problems).toEqual(["a: cert-chain.pem must be the intermediate then the root"]);

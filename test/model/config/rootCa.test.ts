@@ -37,6 +37,20 @@ describe("a user-supplied root CA", () => {
     expect(problems.map((p) => [p.path, p.message])).toEqual([["rootCaCert", expect.stringMatching(/is not a CA certificate/)]]);
   });
 
+  it("rejects a root limited to pathlen:0, with the reason (Istio puts an intermediate under it)", () => {
+    const problems = problemsOf(withRoot({ cert: fixture("pathlen0-cert.pem"), key: fixture("pathlen0-key.pem"), keyIsSecret: true }));
+    expect(problems).toEqual([{ path: "rootCaCert", message: expect.stringMatching(/has basicConstraints pathlen:0: it may sign only end-entity certificates, but Istio needs a per-cluster intermediate CA/) }]);
+  });
+
+  it("rejects a root whose keyUsage lacks keyCertSign, with the reason", () => {
+    const problems = problemsOf(withRoot({ cert: fixture("nocertsign-cert.pem"), key: fixture("nocertsign-key.pem"), keyIsSecret: true }));
+    expect(problems).toEqual([{ path: "rootCaCert", message: expect.stringMatching(/keyUsage extension without keyCertSign .*Reissue the root with keyUsage "critical, keyCertSign, cRLSign"/) }]);
+  });
+
+  it("accepts a root with pathlen:1 (room for the per-cluster intermediate)", () => {
+    expect(parse(withRoot({ cert: fixture("pathlen1-cert.pem"), key: fixture("pathlen1-key.pem"), keyIsSecret: true })).rootCa).toBeDefined();
+  });
+
   it("rejects a key that is not the certificate's, without printing the key", () => {
     const problems = problemsOf(withRoot({ ...ROOT, key: fixture("other-key.pem") }));
     expect(problems.map((p) => p.path)).toEqual(["rootCaKey"]);
