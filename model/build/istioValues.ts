@@ -95,7 +95,11 @@ export function injectionPath(cluster: string, network: string): string {
   return `/inject/cluster/${cluster}/net/${network}`;
 }
 
-/** `istiod` chart values. Keys are top level: the chart has no `pilot:` wrapper (values.yaml, release-1.31). */
+/**
+ * `istiod` chart values, with the chart's own top-level keys (values.yaml, release-1.31). A `pilot:` wrapper
+ * would work too (templates/zzy_descope_legacy.yaml merges `.Values.pilot` over the top level); kindmesh does
+ * not use it, so each value has one place.
+ */
 export function istiodValues<A>(input: IstiodValuesInput<A>): IstiodValues<A> {
   // The released charts default to the same hub; written out so the images and the cache plan share one table.
   const identity = { hub: ISTIO_HUB, meshID: input.meshId, multiCluster: { clusterName: input.cluster }, network: input.network };
@@ -120,7 +124,8 @@ export function istiodValues<A>(input: IstiodValuesInput<A>): IstiodValues<A> {
   return {
     global: {
       ...identity,
-      // Sets EXTERNAL_ISTIOD itself (deployment.yaml:211-213); the docs' pilot.env.EXTERNAL_ISTIOD is ignored.
+      // Sets EXTERNAL_ISTIOD itself (deployment.yaml:211-213), so the docs' pilot.env.EXTERNAL_ISTIOD (honoured
+      // through zzy_descope_legacy.yaml) is not needed.
       ...(input.controlsRemotes ? { externalIstiod: true as const } : {}),
       proxy: { resources: PROXY_REQUESTS },
     },
