@@ -50,6 +50,25 @@ describe("drill", () => {
     expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
   });
 
+  it("multizone-remote --fail near/zone1: the whole split goes through far's one gateway, which halves it (both hops)", async () => {
+    const { io, deps } = drillSetup("multizone-remote");
+    expect(await runDrill(["multizone-remote", "--fail", "near/zone1", "--requests", "60", "--json"], deps)).toBe(0);
+    const split = io.json<VerifyReport>().splits[0];
+    expect(split.predicted["far/zone1"]).toBeCloseTo(0.5, 9);
+    expect(split.predicted["far/zone2"]).toBeCloseTo(0.5, 9);
+    expect(split.ok).toBe(true);
+  });
+
+  it("multizone-remote --fail far/zone2: the gateway's first copy still stands for far, which now sends all it gets to far/zone1", async () => {
+    const { client, io, deps } = drillSetup("multizone-remote");
+    expect(await runDrill(["multizone-remote", "--fail", "far/zone2", "--requests", "60", "--json"], deps)).toBe(0);
+    expect(scales(client).filter((c) => c.endsWith(" 0"))).toEqual(["scale far sample/helloworld-far-zone2 0"]);
+    const split = io.json<VerifyReport>().splits[0];
+    expect(split.predicted["near/zone1"]).toBeCloseTo(2 / 3, 9);
+    expect(split.predicted["far/zone1"]).toBeCloseTo(1 / 3, 9);
+    expect(split.predicted["far/zone2"] ?? 0).toBe(0);
+  });
+
   it("dev --fail east (a region): traffic fails over to west, as the failover policy predicts", async () => {
     const { client, io, deps } = drillSetup("dev");
     expect(await runDrill(["dev", "--fail", "east", "--requests", "50", "--json"], deps)).toBe(0);

@@ -10,7 +10,7 @@ import type { LocalityEntry } from "../../../model/verify/verifyReport";
 import type { ClusterClient, ExecTarget, KubeCluster, PodInfo, ProbePodSpec } from "../../../scripts/lib/client";
 import { outboundCluster } from "../../../scripts/lib/envoy";
 import { KubeError } from "../../../scripts/lib/errors";
-import { predictFor } from "../../../scripts/lib/prediction";
+import { type ClientRef, predictFor } from "../../../scripts/lib/prediction";
 import { Responder } from "./responder";
 import { clustersJson, configDump, statsText } from "./envoy";
 import { fakeOutputs, specOf, versionOf } from "./outputs";
@@ -86,15 +86,15 @@ export class FakeClient implements ClusterClient {
     this.closed = true;
   }
 
-  /** Live endpoints per locality of a service, from the current replicas. */
-  live(service: string): { locality: string; count: number }[] {
+  /** Live endpoints per placement of a service (locality, cluster, network), from the current replicas. */
+  live(service: string): { locality: string; count: number; cluster: string; network: string }[] {
     const s = this.outputs.workloads.services.find((x) => x.name === service);
-    const counts = new Map<string, number>();
-    for (const p of s?.placements ?? []) {
-      const n = this.paused.has(p.cluster) ? 0 : (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0);
-      counts.set(p.locality, (counts.get(p.locality) ?? 0) + n);
-    }
-    return [...counts].map(([locality, count]) => ({ locality, count }));
+    return (s?.placements ?? []).map((p) => ({
+      locality: p.locality,
+      count: this.paused.has(p.cluster) ? 0 : (this.replicas.get(`${p.cluster}/${s?.namespace}/${p.deployment}`) ?? 0),
+      cluster: p.cluster,
+      network: this.outputs.clusters[p.cluster]?.network ?? "",
+    }));
   }
 
   /** The service's trafficModel with live counts (per locality, and per locality and cluster for routed services). */
@@ -110,10 +110,8 @@ export class FakeClient implements ClusterClient {
   }
 
   /** What istiod programs for the client now (model, with live counts), minus the sidecar drops. */
-  assignment(service: string, clientLocality: string): LocalityEntry[] {
-    const model = this.outputs.trafficModel[service];
-    const live = this.live(service);
-    const entries = predictFor({ ...model, endpoints: live }, clientLocality).assignment;
+  assignment(service: string, client: ClientRef): LocalityEntry[] {
+    const entries = predictFor(this.liveModel(service), { ...client, network: client.network ?? this.outputs.clusters[client.cluster]?.network }).assignment;
     return entries.filter((e) => e.endpoints > 0 && !(this.opts.sidecarDrops ?? []).includes(e.locality));
   }
 }
@@ -237,7 +235,7 @@ class FakeCluster implements KubeCluster {
     const c = this.client(target);
     const service = this.lab.outputs.workloads.services[0];
     const cluster = outboundCluster(service.name, service.namespace, service.port);
-    const entries = this.lab.assignment(service.name, c.locality);
+    const entries = this.lab.assignment(service.name, c);
     if (adminPath.startsWith("stats?filter=")) {
       const retries = (this.lab.opts.retriesPerRead ?? 0) * this.lab.counterReads++;
       const counters = { upstream_rq_retry: 4 + retries, upstream_cx_connect_fail: 1, upstream_rq_timeout: 0 };
