@@ -16,6 +16,7 @@ interface HopView {
 
 interface SecondHopView {
   diagnostics: Diagnostic[];
+  shares: Record<string, number>;
 }
 
 export interface NetworkDiagnosisInput {
@@ -97,7 +98,11 @@ function secondHop(d: NetworkDiagnosisInput): Diagnostic[] {
     const gw = via.find((h) => h.gateway?.address === address)?.gateway;
     out.push(diag("second-hop",
       `${pct(share)} of requests from ${d.scenario.client.locality} go to the east-west gateway of cluster "${gw?.cluster ?? ""}", whose pod runs in ${gw?.locality ?? ""}: it splits them again under the same DestinationRule, as a client in ${gw?.locality ?? ""} that sees only its own network's endpoints. It passes each mTLS connection through by SNI, so it chooses a pod per connection, not per request: the predicted shares hold over many connections.`));
-    for (const sd of d.secondHops[address]?.diagnostics ?? []) {
+    // A gateway whose network serves one locality cannot split: its own findings change nothing then.
+    const second = d.secondHops[address];
+    const served = Object.values(second?.shares ?? {});
+    const splits = served.length > 1 || served.reduce((a, b) => a + b, 0) < 1 - 1e-9;
+    for (const sd of splits ? second?.diagnostics ?? [] : []) {
       out.push(diag(`second-hop-${sd.code}`, `At the east-west gateway of cluster "${gw?.cluster ?? ""}" (${gw?.locality ?? ""}): ${sd.message}`));
     }
   }

@@ -23,6 +23,12 @@ describe("trafficPlan for the shipped stacks", () => {
     expect(trafficOf("multinet").helloworld["east/zone1"]).toEqual({ "east/zone1": 0.1, "east/zone2": 0.1, "west/zone3": 0.8 });
   });
 
+  it("multinet: the 80% crosses west's gateway, whose one-locality network cannot split it again (no noise from its hop)", () => {
+    const plan = trafficOf("multinet").helloworld;
+    expect(plan.firstHop?.["east/zone1"]).toEqual({ "east/zone1": 0.1, "east/zone2": 0.1, "west/zone3": 0.8 });
+    expect(plan.diagnostics["east/zone1"].map((d) => d.code)).toEqual(["second-hop", "distribute-no-failover"]);
+  });
+
   it("dev: everything stays in east/zone1 while it is healthy, and moves to east/zone2 (not west) when it fails", () => {
     const plan = trafficOf("dev").helloworld;
     expect(plan["east/zone1"]).toEqual({ "east/zone1": 1 });
