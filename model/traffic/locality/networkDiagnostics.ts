@@ -97,7 +97,7 @@ function secondHop(d: NetworkDiagnosisInput): Diagnostic[] {
   for (const [address, share] of byAddress) {
     const gw = via.find((h) => h.gateway?.address === address)?.gateway;
     out.push(diag("second-hop",
-      `${pct(share)} of requests from ${d.scenario.client.locality} go to the east-west gateway of cluster "${gw?.cluster ?? ""}", whose pod runs in ${gw?.locality ?? ""}: it splits them again under the same DestinationRule, as a client in ${gw?.locality ?? ""} that sees only its own network's endpoints. It passes each mTLS connection through by SNI, so it chooses a pod per connection, not per request: the predicted shares hold over many connections.`));
+      `${pct(share)} of requests from ${d.scenario.client.locality} go to the east-west gateway of cluster "${gw?.cluster ?? ""}", ${gw?.locality ? `whose pod runs in ${gw.locality}: it splits them again under the same DestinationRule, as a client in ${gw.locality}` : "whose pod's locality is not known (this prediction gives it none): it splits them again under the same DestinationRule, as a client there"} that sees only its own network's endpoints. It passes each mTLS connection through by SNI, so it chooses a pod per connection, not per request: the predicted shares hold over many connections.`));
     // A gateway whose network serves one locality cannot split: its own findings change nothing then.
     const second = d.secondHops[address];
     const served = Object.values(second?.shares ?? {});
