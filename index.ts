@@ -9,7 +9,7 @@ import { buildClusterLayer, buildMeshLayer, buildRevisionRollouts, buildTrafficL
 import { loadStack } from "./config";
 import type { ClusterOutput } from "./model/build/outputs";
 import { formatErrors } from "./model/stackCheck";
-import { formatServicePlan, trafficModel as modelOf, workloads as workloadsOf } from "./model/traffic/trafficPlan";
+import { formatGatewayPlacement, formatServicePlan, trafficModel as modelOf, workloads as workloadsOf } from "./model/traffic/trafficPlan";
 
 type Outputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -40,6 +40,8 @@ async function main() {
   // The predicted split is plain data: a preview prints it, and a changed weight changes the output's diff.
   const predicted = checked.trafficPlan;
   for (const [service, servicePlan] of Object.entries(predicted)) pulumi.log.info(formatServicePlan(service, servicePlan));
+  const gatewayPlacement = formatGatewayPlacement(plan);
+  if (gatewayPlacement) pulumi.log.info(gatewayPlacement);
 
   /** contract §3: per cluster; the kubeconfig stays a secret inside the otherwise plain object. */
   const clusters: Record<string, Outputs<ClusterOutput>> = Object.fromEntries(

@@ -56,6 +56,22 @@ describe("what a user sees of the plan", () => {
     }
   });
 
+  it("a multi-network preview says where each east-west gateway pod runs, and warns about istio#56355 with the stack's numbers", async () => {
+    const info = vi.spyOn(pulumi.log, "info").mockImplementation(async () => {});
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async () => {});
+    try {
+      await runProgram("multizone-remote", { preview: true });
+      const infos = info.mock.calls.map((c) => String(c[0]));
+      expect(infos).toContain("East-west gateway pods, where cross-network requests are split a second time: near (network-near) in near/zone1; far (network-far) in far/zone1.");
+      expect(infos.find((m) => m.startsWith("Predicted split for helloworld"))).toContain("  of which the client's sidecar sends (first hop, gateway shares under their locality):");
+      const warnings = warn.mock.calls.map((c) => String(c[0]));
+      expect(warnings).toEqual([expect.stringMatching(/^traffic\.policies\[0\]\.trafficPolicy: Clients in near\/zone1 reach cluster "far" .*istio#56355.*far\/zone2 16\.7%.*\(gateway-duplicate-dropped\)$/)]);
+    } finally {
+      info.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
   it("configuration warnings reach the user as Pulumi warnings, with their path", async () => {
     const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async () => {});
     try {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planMesh } from "../../../model/build/plan";
-import { deploymentName, formatServicePlan, planTraffic, trafficModel, workloads } from "../../../model/traffic/trafficPlan";
+import { deploymentName, formatGatewayPlacement, formatServicePlan, planTraffic, trafficModel, workloads } from "../../../model/traffic/trafficPlan";
 import { parse, stackRaw, type Raw } from "../../helpers/configs";
 
 const planOf = (raw: Raw, stack = "test") => {
@@ -65,6 +65,14 @@ describe("multizone-remote: a split across networks, both hops (istio#56355)", (
     const printed = formatServicePlan("helloworld", trafficOf("multizone-remote").helloworld).split("\n");
     const upToFailure = printed.slice(0, printed.findIndex((l) => l.startsWith("  if near/zone1")));
     expect(readme).toContain(upToFailure.join("\n"));
+  });
+
+  it("the preview names where each gateway pod runs (none on a single network)", () => {
+    const { plan } = planOf(stackRaw("multizone-remote"), "multizone-remote");
+    expect(formatGatewayPlacement(plan)).toBe(
+      "East-west gateway pods, where cross-network requests are split a second time: near (network-near) in near/zone1; far (network-far) in far/zone1.",
+    );
+    expect(formatGatewayPlacement(planOf(stackRaw("flat"), "flat").plan)).toBeUndefined();
   });
 
   it("a gateway pinned elsewhere changes the second hop: from far/zone2 the gateway's zone gets its share, not half", () => {
