@@ -40,7 +40,7 @@ export function networkDiagnostics(d: NetworkDiagnosisInput): Diagnostic[] {
 
 // istio#56355: one gateway host per locality group, Envoy keeps the first address only.
 function droppedCopies(d: NetworkDiagnosisInput): Diagnostic[] {
-  const { dropped } = { dropped: d.hop.droppedGatewayCopies };
+  const dropped = d.hop.droppedGatewayCopies;
   if (dropped.length === 0) return [];
   const intended = d.intended();
   const byGateway = new Map<string, DroppedGatewayCopy[]>();
