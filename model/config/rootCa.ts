@@ -40,9 +40,10 @@ function certificate(p: Problems, pem: string): X509Certificate | undefined {
 
 /**
  * Istio's plug-in CA puts one intermediate per cluster under the root (`cacerts` ca-cert.pem), and istiod signs
- * workload certificates with it (security/pkg/pki/util/keycertbundle.go verifies the chain with Go's x509). A
- * root limited to pathlen:0 may have no CA below it, and a keyUsage without keyCertSign may sign no
- * certificate at all: either way the chains istiod needs do not verify and it does not come up. Returns
+ * workload certificates with it (security/pkg/pki/util/keycertbundle.go verifies ca-cert.pem against the root
+ * with Go's x509 at start). A keyUsage without keyCertSign fails that check (CheckSignatureFrom); a root limited
+ * to pathlen:0 passes it but may have no CA below it, so every workload chain (leaf -> intermediate -> root)
+ * is invalid. Returns
  * whether a CA was rejected for its key usage (so it is not reported again as "not a CA").
  */
 function signingLimits(p: Problems, cert: X509Certificate): boolean {
@@ -54,10 +55,10 @@ function signingLimits(p: Problems, cert: X509Certificate): boolean {
   }
   if (!ext.ca) return false;
   if (ext.pathLen !== undefined && ext.pathLen < 1) {
-    p.error(CERT, `has basicConstraints pathlen:${ext.pathLen}: it may sign only end-entity certificates, but Istio needs a per-cluster intermediate CA under the root (root -> cacerts ca-cert.pem -> workload certificates), so no workload chain verifies and istiod does not start. Use a root without a path length limit, or with pathlen of at least 1.`);
+    p.error(CERT, `has basicConstraints pathlen:${ext.pathLen}: it may sign only end-entity certificates, but Istio needs a per-cluster intermediate CA under the root (root -> cacerts ca-cert.pem -> workload certificates), so workload certificates do not verify against it and mTLS between workloads fails. Use a root without a path length limit, or with pathlen of at least 1.`);
   }
   if (ext.keyUsage && !ext.keyUsage.keyCertSign) {
-    p.error(CERT, `has a keyUsage extension without keyCertSign (certificate signing), so it may not sign the clusters' intermediate CAs and istiod does not start. Reissue the root with keyUsage "critical, keyCertSign, cRLSign".`);
+    p.error(CERT, `has a keyUsage extension without keyCertSign (certificate signing), so it may not sign the clusters' intermediate CAs: istiod rejects its cacerts at start (Go's x509 requires keyCertSign on an issuer that has a keyUsage). Reissue the root with keyUsage "critical, keyCertSign, cRLSign".`);
   }
   return ext.keyUsage !== undefined && !ext.keyUsage.keyCertSign;
 }
