@@ -655,6 +655,128 @@ describe("chart values of every shipped stack", () => {
             },
           },
         },
+        "multizone-remote": {
+          "far": {
+            "base": {},
+            "gateway": {
+              "autoscaling": {
+                "enabled": false,
+              },
+              "name": "istio-eastwestgateway",
+              "networkGateway": "network-far",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "far",
+                "topology.kubernetes.io/zone": "zone1",
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "40Mi",
+                },
+              },
+              "service": {
+                "type": "LoadBalancer",
+              },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
+            },
+            "istiod": {
+              "autoscaleEnabled": false,
+              "global": {
+                "hub": "docker.io/istio",
+                "meshID": "mesh1",
+                "multiCluster": {
+                  "clusterName": "far",
+                },
+                "network": "network-far",
+                "proxy": {
+                  "resources": {
+                    "requests": {
+                      "cpu": "10m",
+                      "memory": "40Mi",
+                    },
+                  },
+                },
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "100Mi",
+                },
+              },
+            },
+            "namespace": {
+              "labels": {
+                "topology.istio.io/network": "network-far",
+              },
+            },
+          },
+          "near": {
+            "base": {},
+            "gateway": {
+              "autoscaling": {
+                "enabled": false,
+              },
+              "name": "istio-eastwestgateway",
+              "networkGateway": "network-near",
+              "nodeSelector": {
+                "topology.kubernetes.io/region": "near",
+                "topology.kubernetes.io/zone": "zone1",
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "40Mi",
+                },
+              },
+              "service": {
+                "type": "LoadBalancer",
+              },
+              "tolerations": [
+                {
+                  "effect": "NoSchedule",
+                  "key": "node-role.kubernetes.io/control-plane",
+                  "operator": "Exists",
+                },
+              ],
+            },
+            "istiod": {
+              "autoscaleEnabled": false,
+              "global": {
+                "hub": "docker.io/istio",
+                "meshID": "mesh1",
+                "multiCluster": {
+                  "clusterName": "near",
+                },
+                "network": "network-near",
+                "proxy": {
+                  "resources": {
+                    "requests": {
+                      "cpu": "10m",
+                      "memory": "40Mi",
+                    },
+                  },
+                },
+              },
+              "resources": {
+                "requests": {
+                  "cpu": "10m",
+                  "memory": "100Mi",
+                },
+              },
+            },
+            "namespace": {
+              "labels": {
+                "topology.istio.io/network": "network-near",
+              },
+            },
+          },
+        },
         "primary-remote": {
           "main0": {
             "base": {},

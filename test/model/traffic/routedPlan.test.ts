@@ -61,7 +61,13 @@ describe("trafficPlan of the cluster-local stack: routes, subsets and cluster-lo
     const model = trafficModel(spec, planMesh(spec));
     expect(model.cache.routing).toMatchObject({ service: "cache", namespace: "sample", port: 5000, clusterLocal: true, subsets: [] });
     expect(model.helloworld.routing?.http?.map((h) => h.name)).toEqual(["from-site-a", "from-site-b"]);
-    expect(model.helloworld.placedEndpoints).toContainEqual({ locality: "asia/zone4", count: 1, labels: { "topology.istio.io/cluster": "site-b", "topology.istio.io/network": "network1" } });
+    expect(model.helloworld.placedEndpoints).toContainEqual({
+      locality: "asia/zone4",
+      count: 1,
+      cluster: "site-b",
+      network: "network1",
+      labels: { "topology.istio.io/cluster": "site-b", "topology.istio.io/network": "network1" },
+    });
   });
 });
 

@@ -52,7 +52,7 @@ describe("trafficPlan for the shipped stacks", () => {
 describe("multizone-remote: a split across networks, both hops (istio#56355)", () => {
   it("50/25/25 as written comes out 66.7/16.7/16.7; the first hop sends 1/3 to far's gateway", () => {
     const plan = trafficOf("multizone-remote").helloworld;
-    expect(plan["near/zone1"]).toEqual({ "near/zone1": 0.666667, "far/zone1": 0.166667, "far/zone2": 0.166667 });
+    expect(plan["near/zone1"]).toEqual({ "near/zone1": 0.666666, "far/zone1": 0.166667, "far/zone2": 0.166667 });
     expect(plan.firstHop?.["near/zone1"]).toEqual({ "near/zone1": 0.666667, "far/zone1": 0.333333 });
     expect(plan.ifLocalityFails["near/zone1"]).toEqual({ "far/zone1": 0.5, "far/zone2": 0.5 });
     expect(plan.diagnostics["near/zone1"].map((d) => d.code)).toEqual(
