@@ -65,7 +65,7 @@ function failoverPriorityBlind(d: NetworkDiagnosisInput): Diagnostic[] {
   const gateways = [...new Set(d.hop.hosts.filter((h) => h.gateway).map((h) => h.gateway?.cluster ?? ""))];
   if (blind.length === 0 || gateways.length === 0) return [];
   return [diag("gateway-failover-priority-unmatched",
-    `failoverPriority ranks endpoints by ${list(blind.map((k) => `"${k}"`))}, but the hosts istiod writes for the east-west gateway${gateways.length > 1 ? "s" : ""} of ${list(gateways.map((c) => `"${c}"`))} carry only the cluster and network labels: they never match those keys, whatever locality their pods are in, so remote endpoints rank as if they matched none of them (the gateway still applies the rule for its own network).`)];
+    `failoverPriority ranks endpoints by ${list(blind.map((k) => `"${k}"`))}, but the hosts istiod writes for the east-west gateway${gateways.length > 1 ? "s" : ""} of ${list(gateways.map((c) => `"${c}"`))} carry only the cluster and network labels: they never match those keys, whatever locality their pods are in, so every remote endpoint ranks as a mismatch at the first of them (remote zones and regions all tie, however close); only the gateway's second hop applies the rule to its own network's pods.`)];
 }
 
 // From 1.31 not-ready pods are sent (UNHEALTHY); behind a gateway their weight counts, their health does not.
