@@ -18,7 +18,7 @@ export function projectName(): string {
  * the directory, so a user's own `Pulumi.<mine>.yaml` next to them cannot change or break the suite (the
  * product checks a user's stack; the suite checks ours). Add a new shipped stack here, in alphabetical order.
  */
-export const SHIPPED = ["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "primary-remote"] as const;
+export const SHIPPED = ["cluster-local", "dev", "flat", "hybrid-nodeport", "multinet", "multizone-remote", "primary-remote"] as const;
 
 /** The shipped stacks, after checking that each still has its stack file in `root`. */
 export function shippedStacks(root: string = ROOT): string[] {

@@ -111,7 +111,7 @@ describe("verify on a broken lab", () => {
   });
 
   it("a client whose node lost its topology labels is diagnosed from the node, not from Envoy's empty node locality", async () => {
-    const { report } = await verify("flat", { actual: dropRemote, sidecarDrops: ["region3/zone4"], unlabelledNodes: ["cluster1-control-plane"] });
+    const { report } = await verify("flat", { actual: dropRemote, sidecarDrops: ["region3/zone4"], unlabelledNodes: ["flat-cluster1-control-plane"] });
     const causes = report.splits[0].diagnosis?.causes.join("\n") ?? "";
     expect(causes).toMatch(/^Client without locality: the client pod's node has no topology\.kubernetes\.io\/region and zone labels/m);
   });

@@ -61,7 +61,7 @@ describe("diagram", () => {
 
   it("gateways say how they are exposed and which ports they serve", () => {
     expect(diagramOf("dev").text).toContain('east__ewgw{{"east-west gateway<br/>LoadBalancer (MetalLB)<br/>15443 mTLS<br/>pod in east/zone1"}}');
-    expect(diagramOf("dev").text).toContain("east__east_control_plane -.- east__ewgw");
+    expect(diagramOf("dev").text).toContain("east__dev_east_control_plane -.- east__ewgw");
     expect(diagramOf("hybrid-nodeport").text).toContain('north__ewgw{{"east-west gateway<br/>NodePort + externalIPs<br/>15443 mTLS<br/>pod in north/zone1"}}');
     expect(diagramOf("primary-remote").text).toContain('main0__ewgw{{"east-west gateway<br/>LoadBalancer (MetalLB)<br/>15012 istiod<br/>pod in region1/zone1"}}');
     expect(diagramOf("primary-remote").text).toContain('cluster__remote0 -->|"xDS via 15012"| main0__ewgw');
