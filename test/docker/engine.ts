@@ -1,0 +1,135 @@
+/**
+ * The real Docker engine for the tests in test/docker/: whether one answers (else each test is skipped with the
+ * reason, never passed), the local busybox image (build-image.sh: nothing is pulled), and scratch networks and
+ * containers named `kindmesh-test-…` that afterAll removes. Several test runs may share one engine (people and
+ * CI on one host), so every name carries the process id and a random part, and subnets are picked free.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import type { TestContext } from "vitest";
+import { parse, stackRaw } from "../helpers/configs";
+import type { DockerNetworkSpec } from "../../model/types";
+
+export const TEST_IMAGE = "kindmesh-test-busybox:local";
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Result {
+  const r = spawnSync(command, args, { encoding: "utf8", env: opts.env ?? process.env, input: opts.input, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+/** `docker …`, throwing with Docker's own words when it fails. */
+export function docker(...args: string[]): string {
+  const r = run("docker", args);
+  if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed (${r.status}): ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** A script as the program runs it: Pulumi's Command runs `/bin/sh -c <script>`. */
+export function sh(script: string, env: NodeJS.ProcessEnv = process.env): Result {
+  return run("/bin/sh", ["-c", script], { env });
+}
+
+export type EngineStatus = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether a Docker engine answers and the test image exists (built if missing). `.ci/run` sets
+ * KINDMESH_DOCKER_UNAVAILABLE to why it could not start one.
+ */
+export function engineStatus(env: NodeJS.ProcessEnv = process.env): EngineStatus {
+  if (env.KINDMESH_DOCKER_UNAVAILABLE) return { ok: false, reason: env.KINDMESH_DOCKER_UNAVAILABLE };
+  const info = run("docker", ["info", "--format", "{{.ServerVersion}}"], { env });
+  if (info.status !== 0) {
+    const why = info.stderr.trim().split("\n").pop() || `docker info exited ${info.status}`;
+    return { ok: false, reason: `no Docker engine answers (${why}); .ci/run starts one` };
+  }
+  const image = run("bash", [path.join(__dirname, "build-image.sh"), TEST_IMAGE], { env });
+  if (image.status !== 0) return { ok: false, reason: `cannot build ${TEST_IMAGE}: ${image.stderr.trim()}` };
+  return { ok: true };
+}
+
+let cached: EngineStatus | undefined;
+export function engine(): EngineStatus {
+  cached ??= engineStatus();
+  return cached;
+}
+
+let warned = false;
+
+/** First line of every Docker test: skip, with the reason, when there is no engine. */
+export function needEngine(ctx: TestContext): void {
+  const e = engine();
+  if (e.ok) return;
+  // The reporter shows a skip's note only in verbose mode: say it once per file where everyone reads it.
+  if (!warned) console.warn(`SKIPPED: the Docker tests of this file: no Docker engine: ${e.reason}`);
+  warned = true;
+  ctx.skip(`no Docker engine: ${e.reason}`);
+}
+
+/** The Docker network the program would make for a stack of this subnet (parseConfig's gateway and ipRange). */
+export function stackNetworkSpec(name: string, subnet: string): DockerNetworkSpec {
+  const raw = stackRaw("dev");
+  raw.topology.dockerNetwork = { name, subnet };
+  return parse(raw, "kindmesh-test").dockerNetwork;
+}
+
+/** Networks and containers made by one test file, all removed by `cleanup` (afterAll). */
+export class Scratch {
+  readonly prefix: string;
+  private readonly networks: string[] = [];
+  private readonly containers: string[] = [];
+
+  constructor(label: string) {
+    this.prefix = `kindmesh-test-${label}-${process.pid}-${randomBytes(2).toString("hex")}`;
+  }
+
+  /**
+   * A network made as components/dockerNetwork.ts makes the stack's (bridge; subnet, gateway, ipRange from
+   * parseConfig), on the first free /24 of 10.231.0.0/16 (another run may hold one).
+   */
+  network(suffix: string, thirdOctets: number[] = [...Array(250).keys()].map((i) => i + 1)): DockerNetworkSpec {
+    const name = `${this.prefix}-${suffix}`;
+    const start = Math.floor(Math.random() * thirdOctets.length);
+    for (let i = 0; i < thirdOctets.length; i++) {
+      const spec = stackNetworkSpec(name, `10.231.${thirdOctets[(start + i) % thirdOctets.length]}.0/24`);
+      const r = run("docker", ["network", "create", "--driver", "bridge", "--subnet", spec.subnet, "--gateway", spec.gateway, "--ip-range", spec.ipRange, name]);
+      if (r.status === 0) {
+        this.networks.push(name);
+        return spec;
+      }
+      if (!/overlap/i.test(r.stderr)) throw new Error(`docker network create ${name} failed: ${r.stderr.trim()}`);
+    }
+    throw new Error("no free /24 in 10.231.0.0/16 for a test network");
+  }
+
+  /** A running busybox container; NET_ADMIN so that it may change its routes (kind nodes are privileged). */
+  container(suffix: string, network: string): string {
+    const name = `${this.prefix}-${suffix}`;
+    this.containers.push(name);
+    docker("run", "-d", "--name", name, "--network", network, "--cap-add", "NET_ADMIN", TEST_IMAGE);
+    return name;
+  }
+
+  cleanup(): void {
+    if (!engine().ok) return;
+    if (this.containers.length > 0) run("docker", ["rm", "-f", ...this.containers]);
+    for (const n of this.networks) run("docker", ["network", "rm", n]);
+    const left = run("docker", ["ps", "-aq", "--filter", `name=${this.prefix}`]).stdout.trim();
+    const netsLeft = run("docker", ["network", "ls", "-q", "--filter", `name=${this.prefix}`]).stdout.trim();
+    if (left !== "" || netsLeft !== "") throw new Error(`test Docker objects left behind: containers ${left || "-"}, networks ${netsLeft || "-"}`);
+  }
+}
+
+/** A container's IPv4 address on one network, as Docker reports it in `docker network inspect`. */
+export function addressOnNetwork(container: string, network: string): string {
+  const out = docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{.IPv4Address}}\n{{end}}", network);
+  const line = out.split("\n").find((l) => l.startsWith(`${container} `));
+  if (!line) throw new Error(`${container} is not on ${network}: ${out}`);
+  return line.split(" ")[1].split("/")[0];
+}
