@@ -1,0 +1,85 @@
+/**
+ * What scripts/pulumi.sh checks about a stack before Pulumi runs, where it needs the stack as the program reads
+ * it: the Docker subnet against the engine's networks (before `up`), and that every kind cluster answers
+ * (before `refresh`). Pure: the engine is read by the caller (scripts/preflight.ts) and handed in.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { overlaps, parseCidr, type Cidr } from "../../model/config/addresses";
+import type { MeshSpec } from "../../model/types";
+
+/**
+ * The `config:` of Pulumi.<stack>.yaml as parseConfig takes it. A minimal reader: the shared stack-file loader
+ * (scripts/lib/stackFile.ts, `npm run check`) replaces it when it lands.
+ */
+export function readStackRaw(projectDir: string, stack: string): { topology?: unknown; traffic?: unknown; versions?: unknown } {
+  const doc = parseYaml(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
+  const config = doc?.config ?? {};
+  return { topology: config["kindmesh:topology"], traffic: config["kindmesh:traffic"], versions: config["kindmesh:versions"] };
+}
+
+/** One network of the engine, from `docker network inspect`. */
+export interface EngineNetwork {
+  name: string;
+  subnets: string[];
+}
+
+/** The name and IPv4 subnets of each network in `docker network inspect <id>...` output (a JSON array). */
+export function parseNetworkInspect(json: string): EngineNetwork[] {
+  const list = JSON.parse(json) as { Name?: string; IPAM?: { Config?: { Subnet?: string }[] | null } }[];
+  return list.map((n) => ({
+    name: n.Name ?? "",
+    subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "").filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s)),
+  }));
+}
+
+/**
+ * Every network on the engine whose subnet overlaps the stack's Docker subnet. The stack's own network (same
+ * name) is fine: an earlier `up` made it. Docker would refuse the new network ("Pool overlaps with other one
+ * on this address space"), or worse, node addresses would be routed to the wrong bridge.
+ */
+export function subnetOverlaps(stack: string, network: { name: string; subnet: string }, engine: EngineNetwork[]): string[] {
+  const mine = parseCidr(network.subnet);
+  if ("error" in mine) return [];
+  const problems: string[] = [];
+  for (const other of engine) {
+    if (other.name === network.name) continue;
+    for (const subnet of other.subnets) {
+      const theirs = parseCidr(subnet);
+      if ("error" in theirs || !overlaps(mine as Cidr, theirs)) continue;
+      problems.push(
+        `the stack's Docker subnet ${network.subnet} (network ${network.name}) overlaps the Docker network "${other.name}" (${subnet}) on this engine. ` +
+          `Set topology.dockerNetwork.subnet in Pulumi.${stack}.yaml to a free range, or remove that network if nothing uses it (docker network rm ${other.name}).`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** What the engine says about a kind cluster's control-plane container. */
+export interface ControlPlaneProbe {
+  /** The container exists and runs. */
+  running: boolean;
+  /** Its API server answered /readyz (asked inside the container, as the program's scripts do). */
+  ready: boolean;
+  /** Docker's or kubectl's words when not. */
+  detail: string;
+}
+
+/**
+ * Why `pulumi refresh` must not run now: a kind cluster of the stack whose API server does not answer. Its
+ * Kubernetes provider has deleteUnreachable (components/kindCluster.ts), so a refresh would silently drop
+ * every object in that cluster from the state. Existing clusters' providers do not (refresh fails instead).
+ */
+export function refreshProblems(spec: MeshSpec, probe: (controlPlane: string) => ControlPlaneProbe): string[] {
+  const problems: string[] = [];
+  for (const cluster of spec.clusters.filter((c) => c.kind === "kind")) {
+    const cp = cluster.nodes.find((n) => n.role === "control-plane")?.nodeName;
+    if (!cp) continue;
+    const p = probe(cp);
+    if (!p.running) problems.push(`kind cluster ${cluster.name}: its control-plane container ${cp} is not running (${p.detail}). Start it (docker start ${cp}), or run npm run up if it was never created or was deleted.`);
+    else if (!p.ready) problems.push(`kind cluster ${cluster.name}: the API server in ${cp} does not answer yet (${p.detail}). Wait a minute after a restart and try again.`);
+  }
+  return problems;
+}

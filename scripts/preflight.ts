@@ -1,0 +1,67 @@
+/**
+ * `tsx scripts/preflight.ts up|refresh <stack> [projectDir]`, run by scripts/pulumi.sh (not a user command):
+ * prints one line per problem that must stop Pulumi from starting, nothing when all is well; exit 0 either
+ * way (the wrapper lists the lines with its own), non-zero only when it could not check at all.
+ *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine);
+ *   refresh: a kind cluster of the stack does not answer (its provider would drop what is in it).
+ */
+import { spawnSync } from "node:child_process";
+import { nodeKubectl } from "../model/build/nodeScript";
+import { ConfigError, parseConfig } from "../model/config/spec";
+import type { MeshSpec } from "../model/types";
+import { type ControlPlaneProbe, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
+
+function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() || (r.error ? String(r.error) : "") };
+}
+
+function docker(args: string[]): string {
+  const r = run("docker", args);
+  if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Every network on the engine with its IPv4 subnets. */
+function engineNetworks() {
+  const ids = docker(["network", "ls", "-q"]).split("\n").filter((id) => id !== "");
+  return ids.length === 0 ? [] : parseNetworkInspect(docker(["network", "inspect", ...ids]));
+}
+
+/** The control-plane container: running? and does its API server answer, asked inside it (no host kubectl). */
+function probe(controlPlane: string): ControlPlaneProbe {
+  const state = run("docker", ["inspect", "-f", "{{.State.Running}}", controlPlane]);
+  if (state.status !== 0) return { running: false, ready: false, detail: state.stderr.split("\n")[0] };
+  if (state.stdout.trim() !== "true") return { running: false, ready: false, detail: "stopped" };
+  const ready = run("/bin/sh", ["-c", nodeKubectl(controlPlane, "get --raw /readyz")]);
+  return { running: true, ready: ready.status === 0, detail: ready.status === 0 ? "" : ready.stderr.split("\n").pop() ?? "" };
+}
+
+export function main(argv: string[]): number {
+  const [mode, stack, projectDir = process.cwd()] = argv;
+  if ((mode !== "up" && mode !== "refresh") || !stack) {
+    process.stderr.write("usage: tsx scripts/preflight.ts up|refresh <stack> [projectDir]\n");
+    return 2;
+  }
+  let spec: MeshSpec;
+  try {
+    spec = parseConfig(readStackRaw(projectDir, stack), { stack });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // `up` reports every problem of the stack file itself, with paths; only refresh needs the clusters now.
+    if (mode === "refresh") process.stdout.write(`Pulumi.${stack}.yaml has errors, so its clusters are unknown; fix them first (npm run up -- ${stack} lists them).\n`);
+    return 0;
+  }
+  const problems = mode === "up" ? subnetOverlaps(stack, spec.dockerNetwork, engineNetworks()) : refreshProblems(spec, probe);
+  for (const p of problems) process.stdout.write(`${p}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
