@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { stackRaw } from "../helpers/configs";
 import { ROOT } from "../helpers/stacks";
-import { docker, engine, needEngine, Scratch } from "./engine";
+import { docker, needEngine, Scratch } from "./engine";
 
 const scratch = new Scratch("wrapper");
 let project: string;
