@@ -196,5 +196,6 @@ else
   pulumi stack select "$stack" >/dev/null
 fi
 extra=()
-if [ "$action" = "preview" ] && [[ " ${pass[*]+"${pass[*]}"} " != *" --diff "* ]]; then extra=(--diff); fi
+# The diff puts the changed shares next to the changed DestinationRule; --json carries the diff itself.
+if [ "$action" = "preview" ] && ! [[ " ${pass[*]+"${pass[*]}"} " =~ \ (--diff|--json|-j)\  ]]; then extra=(--diff); fi
 exec pulumi "$action" --stack "$stack" "${extra[@]+"${extra[@]}"}" "${pass[@]+"${pass[@]}"}"

@@ -151,6 +151,9 @@ describe("npm run up|preview|destroy|refresh", () => {
     const r = run(["preview", "flat", "--diff"], CREATED);
     expect(r.status).toBe(0);
     expect(r.pulumi).toEqual(["pulumi stack ls --json", "pulumi stack select flat", "pulumi preview --stack flat --diff"]);
+    // --json carries the diff itself (the e2e workflow reads it).
+    fs.rmSync(log);
+    expect(run(["preview", "flat", "--json"], CREATED).pulumi.at(-1)).toBe("pulumi preview --stack flat --json");
   });
 
   it.each([

@@ -1,7 +1,9 @@
 /**
  * .github/workflows/e2e.yml cannot run where kindmesh is developed, so it is kept correct here: its pins match
- * the code's, it runs the README's commands in order, always destroys, checks that nothing is left, and each
- * drill takes away a locality that has backends while leaving the client somewhere to go.
+ * the code's, every shipped stack is in its matrix, it runs the README's commands and the day-2 phases in
+ * order, always destroys, checks that nothing is left, records time and memory, and each drill takes away a
+ * locality that has backends while leaving the client somewhere to go. The CI helpers it calls
+ * (scripts/ci/) are tested here against the real program's resources.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,12 +11,15 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { planMesh } from "../../model/build/plan";
 import { DEFAULT_VERSIONS, KIND_VERSION } from "../../model/config/versions";
+import { editWeights, rotated } from "../../scripts/ci/editWeights";
+import { isRoutesUpdate, unexpectedChanges } from "../../scripts/ci/previewChanges";
 import { isFailed, predictFor } from "../../scripts/lib/prediction";
 import { parseCheckArgs } from "../../scripts/lib/args";
 import { clusterDrillOf } from "../../scripts/lib/clusterDrillArgs";
 import { withoutCluster } from "../../scripts/lib/clusterDrill";
 import { compareVersions, parseVersion } from "../../model/config/versions";
 import { parse, stackRaw } from "../helpers/configs";
+import { runProgram } from "../helpers/program";
 import { shippedStacks } from "../helpers/stacks";
 import { fakeOutputs } from "./fakes/outputs";
 
@@ -30,14 +35,22 @@ interface Workflow {
   on: Record<string, unknown>;
   env: Record<string, string>;
   jobs: {
-    e2e: { "runs-on": string; strategy: { "max-parallel": number; "fail-fast": boolean; matrix: { include: { stack: string; fail: string }[] } }; steps: Step[] };
+    e2e: {
+      "runs-on": string;
+      env: Record<string, string>;
+      strategy: { "max-parallel": number; "fail-fast": boolean; matrix: { include: { stack: string; fail: string }[] } };
+      steps: Step[];
+    };
     ops: { "runs-on": string; strategy: { matrix: { include: { stack: string; istioPrevious: string; drilled: string }[] } }; steps: Step[] };
   };
 }
 
 const wf = parseYaml(fs.readFileSync(path.join(ROOT, ".github/workflows/e2e.yml"), "utf8")) as Workflow;
 const job = wf.jobs.e2e;
+const matrix = job.strategy.matrix.include;
 const stepIndex = (pattern: RegExp) => job.steps.findIndex((s) => pattern.test(s.run ?? ""));
+const lines = job.steps.flatMap((s) => (s.run ?? "").split("\n").map((l) => l.trim()));
+const lineIndex = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
 
 describe("e2e workflow", () => {
   it("runs on a standard hosted Linux runner, by hand, weekly and on main", () => {
@@ -54,38 +67,66 @@ describe("e2e workflow", () => {
     expect(job.steps.find((s) => s.name === "Install kubectl")?.run).toMatch(/sha256sum --check/);
   });
 
-  it("installs, raises inotify, then up → verify → drill → destroy → assert, in that order", () => {
-    const order = [/^npm ci/, /sysctl -w fs\.inotify\.max_user_watches=524288 fs\.inotify\.max_user_instances=512/, /^npm run up -- \$\{\{ matrix\.stack \}\} --yes$/, /^npm run verify -- \$\{\{ matrix\.stack \}\}$/, /^npm run drill -- \$\{\{ matrix\.stack \}\} --fail \$\{\{ matrix\.fail \}\}$/, /^npm run destroy -- \$\{\{ matrix\.stack \}\} --yes$/, /kind get clusters 2>\/dev\/null \|\| true/];
-    const at = order.map(stepIndex);
-    expect(at.every((i) => i >= 0)).toBe(true);
+  it("every shipped stack is in the matrix, once (add a {stack, fail} entry with a new Pulumi.<stack>.yaml)", () => {
+    const inMatrix = matrix.map((m) => m.stack);
+    expect(new Set(inMatrix).size).toBe(inMatrix.length);
+    for (const stack of shippedStacks()) expect(inMatrix, `Pulumi.${stack}.yaml is shipped but not in e2e.yml's matrix`).toContain(stack);
+    for (const stack of inMatrix) expect(shippedStacks(), `e2e.yml's matrix names ${stack}, which has no stack file`).toContain(stack);
+    expect(job.strategy["fail-fast"]).toBe(false);
+    expect(job.strategy["max-parallel"]).toBeGreaterThanOrEqual(1);
+    expect(job.env.STACK).toBe("${{ matrix.stack }}");
+  });
+
+  it("the README's commands, then the day-2 story, in order: up, verify, drill, second up, weight edit, refresh, destroy, assert", () => {
+    const order = [
+      /^npm ci/,
+      /sysctl -w fs\.inotify\.max_user_watches=524288 fs\.inotify\.max_user_instances=512/,
+      /^bash scripts\/ci\/labStats\.sh start$/,
+      /^bash scripts\/ci\/phase\.sh up npm run up -- \$\{\{ matrix\.stack \}\} --yes$/,
+      /^bash scripts\/ci\/labStats\.sh disk$/,
+      /^bash scripts\/ci\/phase\.sh verify npm run verify -- \$\{\{ matrix\.stack \}\}$/,
+      /^bash scripts\/ci\/phase\.sh drill npm run drill -- \$\{\{ matrix\.stack \}\} --fail \$\{\{ matrix\.fail \}\}$/,
+      /npm run -s preview -- "\$STACK" --json > "\$RUNNER_TEMP\/preview-second\.json"/,
+      /^npx tsx scripts\/ci\/previewChanges\.ts < "\$RUNNER_TEMP\/preview-second\.json"$/,
+      /^bash scripts\/ci\/phase\.sh "second up" npm run up -- "\$STACK" --yes$/,
+      /^edit="\$\(npx tsx scripts\/ci\/editWeights\.ts "\$STACK"\)"$/,
+      /^bash scripts\/ci\/phase\.sh "weight edit: up" npm run up -- "\$STACK" --yes$/,
+      /^bash scripts\/ci\/phase\.sh "weight edit: verify" npm run verify -- "\$STACK"$/,
+      /^bash scripts\/ci\/phase\.sh refresh npm run refresh -- "\$STACK" --yes$/,
+      /^npm run -s preview -- "\$STACK" --json > "\$RUNNER_TEMP\/preview-refreshed\.json"$/,
+      /^npx tsx scripts\/ci\/previewChanges\.ts < "\$RUNNER_TEMP\/preview-refreshed\.json"$/,
+      /^bash scripts\/ci\/phase\.sh destroy npm run destroy -- \$\{\{ matrix\.stack \}\} --yes$/,
+      /^clusters="\$\(kind get clusters 2>\/dev\/null \|\| true\)"$/,
+      /^bash scripts\/ci\/labStats\.sh summary "\$STACK" >> "\$GITHUB_STEP_SUMMARY"$/,
+    ];
+    const at = order.map(lineIndex);
+    expect(at.map((i, k) => (i < 0 ? String(order[k]) : "")).filter(Boolean)).toEqual([]);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // Multi-line steps stop at the first failing command.
+    for (const s of job.steps.filter((s) => (s.run ?? "").includes("phase.sh") && (s.run ?? "").trim().includes("\n"))) expect(s.run).toMatch(/^set -euo pipefail\n/);
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     expect(readme).toContain("npm run up -- dev --yes");
   });
 
-  it("always destroys and always checks that no cluster, container, network or resource is left", () => {
-    const destroy = job.steps[stepIndex(/^npm run destroy/)];
+  it("always destroys, checks that no cluster, container, network or resource is left, and writes the summary", () => {
+    const destroy = job.steps[stepIndex(/npm run destroy/)];
     const assert = job.steps[stepIndex(/kind get clusters 2>\/dev\/null \|\| true/)];
-    expect(destroy.if).toBe("always()");
-    expect(assert.if).toBe("always()");
+    const summary = job.steps[stepIndex(/GITHUB_STEP_SUMMARY/)];
+    expect([destroy.if, assert.if, summary.if]).toEqual(["always()", "always()", "always()"]);
     expect(assert.run).toMatch(/docker ps -aq --filter label=io\.x-k8s\.kind\.cluster/);
-    expect(assert.run).toMatch(/docker network inspect "kindmesh-\$\{STACK\}"/);
+    expect(assert.run).toMatch(/docker network ls --format '\{\{\.Name\}\}' \| grep -vxE 'bridge\|host\|none'/);
     expect(assert.run).toMatch(/pulumi stack export --stack "\$\{STACK\}"/);
+    expect(summary.run).toMatch(/^bash scripts\/ci\/labStats\.sh stop\n/);
     expect(job.steps.filter((s) => s.if === "failure()").map((s) => s.name)).toEqual(["Collect kind logs", "Upload kind logs", "Force cleanup after a failed destroy"]);
   });
 
-  it("brings up dev, then flat, one at a time, each on its own Docker network", () => {
-    expect(job.strategy.matrix.include.map((m) => m.stack)).toEqual(["dev", "flat"]);
-    expect(job.strategy["max-parallel"]).toBe(1);
-    expect(job.strategy["fail-fast"]).toBe(false);
-    for (const { stack } of job.strategy.matrix.include) {
-      expect(shippedStacks()).toContain(stack);
-      expect(parse(stackRaw(stack), stack).dockerNetwork.name).toBe(`kindmesh-${stack}`);
-    }
+  it("every lab command runs inside scripts/ci/phase.sh, so each phase's wall-clock time reaches the summary", () => {
+    const labCommands = lines.filter((l) => /npm run (up|verify|drill|refresh|destroy)\b/.test(l));
+    expect(labCommands.length).toBeGreaterThanOrEqual(8);
+    for (const l of labCommands) expect(l).toMatch(/^bash scripts\/ci\/phase\.sh ("[^"]+"|\S+) npm run /);
   });
 
-  it.each([["dev"], ["flat"]])("%s: the drill fails a locality with backends, and the client still has somewhere to go", (stack) => {
-    const { fail } = job.strategy.matrix.include.find((m) => m.stack === stack) ?? { fail: "" };
+  it.each(matrix.map((m) => [m.stack, m.fail]))("%s: the drill fails %s, a locality with backends, and the client still has somewhere to go", (stack, fail) => {
     const plan = planMesh(parse(stackRaw(stack), stack));
     expect(plan.backends.some((b) => isFailed(b.locality, fail))).toBe(true);
     const outputs = fakeOutputs(stack);
@@ -97,14 +138,58 @@ describe("e2e workflow", () => {
     }
   });
 
-  it("the commands it runs exist: npm scripts in package.json, or the scripts verify/drill/diagram to add", () => {
+  it("the commands it runs exist: npm scripts in package.json, and the scripts/ci helpers", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    const used = [...new Set(job.steps.flatMap((s) => [...(s.run ?? "").matchAll(/npm run (\w+)/g)].map((m) => m[1])))];
+    const used = [...new Set(lines.flatMap((l) => [...l.matchAll(/npm run (?:-s )?(\w+)/g)].map((m) => m[1])))];
+    expect(used.sort()).toEqual(["destroy", "drill", "preview", "refresh", "up", "verify"]);
     for (const name of used) {
-      const script = pkg.scripts[name] ?? `tsx scripts/${name}.ts`;
-      const file = /scripts\/[\w.]+\.(ts|sh)/.exec(script)?.[0];
-      expect(file && fs.existsSync(path.join(ROOT, file)), `${name}: ${script}`).toBe(true);
+      const file = /scripts\/[\w.]+\.(ts|sh)/.exec(pkg.scripts[name] ?? "")?.[0];
+      expect(file && fs.existsSync(path.join(ROOT, file)), `${name}: ${pkg.scripts[name]}`).toBe(true);
     }
+    for (const file of new Set(lines.flatMap((l) => [...l.matchAll(/scripts\/ci\/[\w.]+/g)].map((m) => m[0])))) expect(fs.existsSync(path.join(ROOT, file)), file).toBe(true);
+  });
+});
+
+describe("scripts/ci/previewChanges: no change but the pod routes", () => {
+  it("flat under mocks: of all the program's resources, exactly the pod-route Commands may update", async () => {
+    const run = await runProgram("flat");
+    const steps = run.resources.map((r) => ({ op: "update", urn: r.urn }));
+    const routes = steps.filter(isRoutesUpdate).map((s) => s.urn.split("::").pop());
+    expect(routes.sort()).toEqual(["cluster1-to-cluster2-routes", "cluster2-to-cluster1-routes"]);
+    expect(unexpectedChanges({ steps })).toHaveLength(steps.length - 2);
+    expect(unexpectedChanges({ steps: steps.filter(isRoutesUpdate) })).toEqual([]);
+  });
+
+  it("unchanged steps pass; a create, replace or delete of a route Command does not; the report names op, URN and inputs", () => {
+    const route = "urn:pulumi:flat::kindmesh::kindmesh:clusters:ClusterLayer$kindmesh:clusters:KindCluster$kindmesh:clusters:PodRoutes$command:local:Command::cluster1-to-cluster2-routes";
+    const dr = "urn:pulumi:flat::kindmesh::kubernetes:networking.istio.io/v1:DestinationRule::helloworld";
+    expect(unexpectedChanges({ steps: [{ op: "same", urn: dr }, { op: "update", urn: route, diffReasons: ["environment"] }] })).toEqual([]);
+    expect(unexpectedChanges({ steps: [{ op: "replace", urn: route }, { op: "update", urn: dr, diffReasons: ["spec"] }] })).toEqual([`replace ${route}`, `update ${dr} (spec)`]);
+    expect(unexpectedChanges({})).toEqual([]);
+  });
+});
+
+describe("scripts/ci/editWeights: the day-2 weight edit", () => {
+  it("flat: rotates the distribute weights in place, keeps the comments, and the program predicts the new split", () => {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.flat.yaml"), "utf8");
+    const edit = editWeights(text);
+    expect(edit?.before).toEqual({ "region1/zone1/*": 70, "region1/zone2/*": 20, "region3/zone4/*": 10 });
+    expect(edit?.after).toEqual({ "region1/zone1/*": 10, "region1/zone2/*": 70, "region3/zone4/*": 20 });
+    const comments = (t: string) => t.split("\n").filter((l) => l.trim().startsWith("#"));
+    expect(comments(edit?.text ?? "")).toEqual(comments(text));
+    const config = (parseYaml(edit?.text ?? "") as { config: Record<string, unknown> }).config;
+    const spec = parse({ topology: config["kindmesh:topology"], traffic: config["kindmesh:traffic"] }, "flat");
+    const rule = (spec.traffic.policies[0].trafficPolicy as { loadBalancer: { localityLbSetting: { distribute: { to: Record<string, number> }[] } } }).loadBalancer.localityLbSetting.distribute[0];
+    expect(rule.to).toEqual(edit?.after);
+  });
+
+  it("a stack without a distribute rule has no weights to edit", () => {
+    expect(editWeights(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"))).toBeUndefined();
+  });
+
+  it("weights always change: rotated, or (all equal) 10 moved from the first to the last", () => {
+    expect(rotated([10, 10, 80])).toEqual([80, 10, 10]);
+    expect(rotated([50, 50])).toEqual([40, 60]);
   });
 });
 

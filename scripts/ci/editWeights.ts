@@ -1,0 +1,61 @@
+/**
+ * `tsx scripts/ci/editWeights.ts <stack>` (the e2e workflow's day-2 weight edit): rotates the weights of the
+ * first `distribute` rule in Pulumi.<stack>.yaml, in place and keeping its comments, the way a user edits a
+ * split (70/20/10 becomes 10/70/20). Prints what changed; prints "none" and changes nothing when the stack has
+ * no distribute rule (failover-only stacks have no weights to edit).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+
+/** The new weights: rotated by one; weights that rotation cannot change (all equal) move 10 from first to last. */
+export function rotated(weights: number[]): number[] {
+  const turned = [weights[weights.length - 1], ...weights.slice(0, -1)];
+  if (turned.some((w, i) => w !== weights[i])) return turned;
+  const moved = [...weights];
+  const step = Math.min(10, moved[0]);
+  moved[0] -= step;
+  moved[moved.length - 1] += step;
+  return moved;
+}
+
+/** The stack file with its first distribute rule's weights rotated, or undefined when it has none. */
+export function editWeights(text: string): { text: string; before: Record<string, number>; after: Record<string, number> } | undefined {
+  const doc = parseDocument(text);
+  const policies = doc.getIn(["config", "kindmesh:traffic", "policies"]);
+  if (!isSeq(policies)) return undefined;
+  for (const policy of policies.items) {
+    const distribute = isMap(policy) ? policy.getIn(["trafficPolicy", "loadBalancer", "localityLbSetting", "distribute"]) : undefined;
+    if (!isSeq(distribute)) continue;
+    for (const rule of distribute.items) {
+      const to = isMap(rule) ? (rule.get("to") as YAMLMap | undefined) : undefined;
+      if (!isMap(to) || to.items.length < 2) continue;
+      const keys = to.items.map((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key));
+      const weights = keys.map((k) => Number(to.get(k)));
+      const next = rotated(weights);
+      keys.forEach((k, i) => to.set(k, next[i]));
+      return {
+        text: doc.toString({ flowCollectionPadding: false }),
+        before: Object.fromEntries(keys.map((k, i) => [k, weights[i]])),
+        after: Object.fromEntries(keys.map((k, i) => [k, next[i]])),
+      };
+    }
+  }
+  return undefined;
+}
+
+if (require.main === module) {
+  const stack = process.argv[2];
+  if (!stack) {
+    process.stderr.write("usage: tsx scripts/ci/editWeights.ts <stack>\n");
+    process.exit(2);
+  }
+  const file = path.join(process.cwd(), `Pulumi.${stack}.yaml`);
+  const edit = editWeights(fs.readFileSync(file, "utf8"));
+  if (!edit) {
+    process.stdout.write("none\n");
+  } else {
+    fs.writeFileSync(file, edit.text);
+    process.stdout.write(`${JSON.stringify(edit.before)} -> ${JSON.stringify(edit.after)}\n`);
+  }
+}
