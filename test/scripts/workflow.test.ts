@@ -150,6 +150,21 @@ describe("e2e workflow", () => {
   });
 });
 
+describe("README: what a lab costs", () => {
+  it("has a row per stack of the workflow, with its kind clusters, and says \"not measured yet\" until a run fills it", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.split("### What a lab costs")[1]?.split(/\n#{2,3} /)[0] ?? "";
+    expect(section).toMatch(/^\s*Not measured yet/);
+    const rows = section.split("\n").filter((l) => /^\| `/.test(l)).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+    expect(rows.map((r) => r[0])).toEqual(matrix.map((m) => `\`${m.stack}\``));
+    for (const [name, clusters, ...figures] of rows) {
+      const stack = name.replace(/`/g, "");
+      expect(Number(clusters), stack).toBe(parse(stackRaw(stack), stack).clusters.filter((c) => c.kind === "kind").length);
+      for (const f of figures) expect(f, stack).toMatch(/^(not measured yet|\d.*)$/);
+    }
+  });
+});
+
 describe("scripts/ci/previewChanges: no change but the pod routes", () => {
   it("flat under mocks: of all the program's resources, exactly the pod-route Commands may update", async () => {
     const run = await runProgram("flat");
