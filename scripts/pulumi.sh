@@ -32,7 +32,7 @@ help() {
         extra="  npm run up -- dev --yes            build the dev lab without the confirmation prompt
   npm run up -- -s flat --target-dependents --target <urn>" ;;
     preview) what="Show what \`up\` would change, with the diff (--diff is always on). Only for a stack that exists."
-        needs="Node.js 20+, the Pulumi CLI (no Docker, kind or kubectl)."
+        needs="Node.js 20+, the Pulumi CLI, a running Docker engine (the program reads the live nodes), not kind or kubectl."
         extra="  npm run preview -- dev              the diff of an edited Pulumi.dev.yaml against the running lab
   npm run preview -- dev --expect-no-changes" ;;
     destroy) what="Remove the lab of a stack: its kind clusters, then its Docker network."
@@ -113,20 +113,19 @@ need node "install Node.js 20 or newer (https://nodejs.org)" &&
 need pulumi "install the Pulumi CLI (https://www.pulumi.com/docs/install/)" || true
 
 docker_up=""
-if [ "$action" != "preview" ] || command -v docker >/dev/null 2>&1; then
-  if [ "$action" = "preview" ] || need docker "install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/)"; then
-    # The docker provider reads DOCKER_HOST, not the CLI's current context (Docker Desktop, colima, a remote
-    # engine): export the context's endpoint so the provider, kind and the scripts all talk to one engine.
-    if [ -z "${DOCKER_HOST:-}" ] && ctx=$(docker context inspect --format '{{.Name}} {{.Endpoints.docker.Host}}' 2>/dev/null); then
-      ctx_name="${ctx%% *}"; ctx_host="${ctx#* }"
-      if [ -n "$ctx_host" ] && [ "$ctx_host" != "$ctx" ]; then
-        export DOCKER_HOST="$ctx_host"
-        [ "$ctx_name" = "default" ] || echo "kindmesh: using Docker context $ctx_name (DOCKER_HOST=$ctx_host)" >&2
-      fi
+# Every action needs the engine: the program reads the live nodes (pod routes) even in a preview.
+if need docker "install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/)"; then
+  # The docker provider reads DOCKER_HOST, not the CLI's current context (Docker Desktop, colima, a remote
+  # engine): export the context's endpoint so the provider, kind and the scripts all talk to one engine.
+  if [ -z "${DOCKER_HOST:-}" ] && ctx=$(docker context inspect --format '{{.Name}} {{.Endpoints.docker.Host}}' 2>/dev/null); then
+    ctx_name="${ctx%% *}"; ctx_host="${ctx#* }"
+    if [ -n "$ctx_host" ] && [ "$ctx_host" != "$ctx" ]; then
+      export DOCKER_HOST="$ctx_host"
+      [ "$ctx_name" = "default" ] || echo "kindmesh: using Docker context $ctx_name (DOCKER_HOST=$ctx_host)" >&2
     fi
-    if docker info >/dev/null 2>&1; then docker_up=1
-    elif [ "$action" != "preview" ]; then missing+=("docker is installed but the Docker engine is not reachable: start Docker (or check that your user may use it)"); fi
   fi
+  if docker info >/dev/null 2>&1; then docker_up=1
+  else missing+=("docker is installed but the Docker engine is not reachable: start Docker (or check that your user may use it)"); fi
 fi
 if [ "$action" = "up" ] || [ "$action" = "destroy" ]; then
   need kind "install kind $KIND_WANT.0 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)" &&
