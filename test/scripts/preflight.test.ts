@@ -1,0 +1,61 @@
+/**
+ * scripts/lib/preflight.ts: what the wrapper refuses before `up` (subnet overlaps) and `refresh` (a kind
+ * cluster that does not answer). The engine's side is tested for real in test/docker/wrapper.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
+import { parse, stackRaw } from "../helpers/configs";
+
+describe("subnet overlaps", () => {
+  it("reads IPv4 subnets from docker network inspect, skipping IPv6 ones and networks without IPAM config", () => {
+    const json = JSON.stringify([
+      { Name: "bridge", IPAM: { Config: [{ Subnet: "172.17.0.0/16", Gateway: "172.17.0.1" }, { Subnet: "fd00::/64" }] } },
+      { Name: "host", IPAM: { Config: [] } },
+      { Name: "none", IPAM: { Config: null } },
+    ]);
+    expect(parseNetworkInspect(json)).toEqual([
+      { name: "bridge", subnets: ["172.17.0.0/16"] },
+      { name: "host", subnets: [] },
+      { name: "none", subnets: [] },
+    ]);
+  });
+
+  it("names every overlapping network (wider or narrower), never the stack's own, and says how to fix it", () => {
+    const mine = { name: "kindmesh-lab", subnet: "10.40.0.0/16" };
+    const engine = [
+      { name: "kindmesh-lab", subnets: ["10.40.0.0/16"] },
+      { name: "vpn", subnets: ["10.0.0.0/8"] },
+      { name: "small", subnets: ["10.40.9.0/24"] },
+      { name: "beside", subnets: ["10.41.0.0/16"] },
+    ];
+    const problems = subnetOverlaps("lab", mine, engine);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toBe(
+      `the stack's Docker subnet 10.40.0.0/16 (network kindmesh-lab) overlaps the Docker network "vpn" (10.0.0.0/8) on this engine. Set topology.dockerNetwork.subnet in Pulumi.lab.yaml to a free range, or remove that network if nothing uses it (docker network rm vpn).`,
+    );
+    expect(problems[1]).toMatch(/overlaps the Docker network "small" \(10\.40\.9\.0\/24\)/);
+  });
+});
+
+describe("refresh problems", () => {
+  const spec = parse(stackRaw("flat"), "flat");
+  const controlPlanes = spec.clusters.map((c) => c.nodes.find((n) => n.role === "control-plane")?.nodeName ?? "");
+
+  it("none when every kind cluster's API server answers; each control plane is asked once", () => {
+    const asked: string[] = [];
+    expect(refreshProblems(spec, (cp) => (asked.push(cp), { running: true, ready: true, detail: "" }))).toEqual([]);
+    expect(asked).toEqual(controlPlanes);
+  });
+
+  it("a stopped or missing control plane, and one whose API server does not answer yet, each with the fix", () => {
+    const probes: Record<string, ControlPlaneProbe> = {
+      [controlPlanes[0]]: { running: false, ready: false, detail: "stopped" },
+      [controlPlanes[1]]: { running: true, ready: false, detail: "connection refused" },
+    };
+    const problems = refreshProblems(spec, (cp) => probes[cp]);
+    expect(problems).toEqual([
+      `kind cluster ${spec.clusters[0].name}: its control-plane container ${controlPlanes[0]} is not running (stopped). Start it (docker start ${controlPlanes[0]}), or run npm run up if it was never created or was deleted.`,
+      `kind cluster ${spec.clusters[1].name}: the API server in ${controlPlanes[1]} does not answer yet (connection refused). Wait a minute after a restart and try again.`,
+    ]);
+  });
+});
