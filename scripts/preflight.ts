@@ -1,5 +1,6 @@
 /**
- * `tsx scripts/preflight.ts up|refresh <stack> [projectDir]`, run by scripts/pulumi.sh (not a user command):
+ * `tsx scripts/preflight.ts up|refresh <stack> [projectDir] [stateFile]`, run by scripts/pulumi.sh (not a user
+ * command; stateFile: the stack's `pulumi stack export`, to know the networks it already owns):
  * prints one line per problem that must stop Pulumi from starting, nothing when all is well; exit 0 either
  * way (the wrapper lists the lines with its own), non-zero only when it could not check at all.
  *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine);
@@ -9,7 +10,8 @@ import { spawnSync } from "node:child_process";
 import { nodeKubectl } from "../model/build/nodeScript";
 import { ConfigError, parseConfig } from "../model/config/spec";
 import type { MeshSpec } from "../model/types";
-import { type ControlPlaneProbe, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
+import * as fs from "node:fs";
+import { type ControlPlaneProbe, ownedNetworks, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
 
 function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
@@ -38,9 +40,9 @@ function probe(controlPlane: string): ControlPlaneProbe {
 }
 
 export function main(argv: string[]): number {
-  const [mode, stack, projectDir = process.cwd()] = argv;
+  const [mode, stack, projectDir = process.cwd(), stateFile] = argv;
   if ((mode !== "up" && mode !== "refresh") || !stack) {
-    process.stderr.write("usage: tsx scripts/preflight.ts up|refresh <stack> [projectDir]\n");
+    process.stderr.write("usage: tsx scripts/preflight.ts up|refresh <stack> [projectDir] [stateFile]\n");
     return 2;
   }
   let spec: MeshSpec;
@@ -52,7 +54,8 @@ export function main(argv: string[]): number {
     if (mode === "refresh") process.stdout.write(`Pulumi.${stack}.yaml has errors, so its clusters are unknown; fix them first (npm run up -- ${stack} lists them).\n`);
     return 0;
   }
-  const problems = mode === "up" ? subnetOverlaps(stack, spec.dockerNetwork, engineNetworks()) : refreshProblems(spec, probe);
+  const owned = stateFile && fs.existsSync(stateFile) ? ownedNetworks(fs.readFileSync(stateFile, "utf8")) : [];
+  const problems = mode === "up" ? subnetOverlaps(stack, spec.dockerNetwork, engineNetworks(), owned) : refreshProblems(spec, probe);
   for (const p of problems) process.stdout.write(`${p}\n`);
   return 0;
 }

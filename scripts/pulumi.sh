@@ -147,12 +147,18 @@ if [ "$action" = "up" ] && [ -r /proc/sys/fs/inotify/max_user_watches ]; then
 fi
 
 preflight() { # preflight up|refresh: one problem per line from scripts/preflight.ts
-  local out
-  if out=$("$here/../node_modules/.bin/tsx" "$here/preflight.ts" "$1" "$stack" "$PWD" 2>&1); then
+  local out state
+  # The stack's state (if any) says which networks are already its own: a renamed network is replaced, not a clash.
+  state="$(mktemp)"
+  if [ "$1" = up ] && command -v pulumi >/dev/null 2>&1 && [ -d .pulumi-state ]; then
+    PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}" pulumi stack export --stack "$stack" >"$state" 2>/dev/null || : >"$state"
+  fi
+  if out=$("$here/../node_modules/.bin/tsx" "$here/preflight.ts" "$1" "$stack" "$PWD" "$state" 2>&1); then
     while IFS= read -r line; do if [ -n "$line" ]; then missing+=("$line"); fi; done <<<"$out"
   else
     warnings+=("could not run the $1 preflight of scripts/preflight.ts: $out")
   fi
+  rm -f "$state"
 }
 if [ "$action" = "up" ] && [ -n "$docker_up" ] && command -v node >/dev/null 2>&1; then preflight up; fi
 

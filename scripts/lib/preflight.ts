@@ -35,16 +35,17 @@ export function parseNetworkInspect(json: string): EngineNetwork[] {
 }
 
 /**
- * Every network on the engine whose subnet overlaps the stack's Docker subnet. The stack's own network (same
- * name) is fine: an earlier `up` made it. Docker would refuse the new network ("Pool overlaps with other one
- * on this address space"), or worse, node addresses would be routed to the wrong bridge.
+ * Every network on the engine whose subnet overlaps the stack's Docker subnet. The stack's own network is fine:
+ * the one of that name, and any the stack's state holds (`owned`: after a rename, Pulumi replaces the old one,
+ * deleting it first). Docker would refuse the new network ("Pool overlaps with other one on this address
+ * space"), or worse, node addresses would be routed to the wrong bridge.
  */
-export function subnetOverlaps(stack: string, network: { name: string; subnet: string }, engine: EngineNetwork[]): string[] {
+export function subnetOverlaps(stack: string, network: { name: string; subnet: string }, engine: EngineNetwork[], owned: string[] = []): string[] {
   const mine = parseCidr(network.subnet);
   if ("error" in mine) return [];
   const problems: string[] = [];
   for (const other of engine) {
-    if (other.name === network.name) continue;
+    if (other.name === network.name || owned.includes(other.name)) continue;
     for (const subnet of other.subnets) {
       const theirs = parseCidr(subnet);
       if ("error" in theirs || !overlaps(mine as Cidr, theirs)) continue;
@@ -55,6 +56,15 @@ export function subnetOverlaps(stack: string, network: { name: string; subnet: s
     }
   }
   return problems;
+}
+
+/** The names of the Docker networks in a `pulumi stack export` (the stack's state). */
+export function ownedNetworks(exportJson: string): string[] {
+  if (exportJson.trim() === "") return [];
+  const state = JSON.parse(exportJson) as { deployment?: { resources?: { type?: string; outputs?: { name?: unknown } }[] } };
+  return (state.deployment?.resources ?? [])
+    .filter((r) => r.type === "docker:index/network:Network" && typeof r.outputs?.name === "string")
+    .map((r) => r.outputs?.name as string);
 }
 
 /** What the engine says about a kind cluster's control-plane container. */

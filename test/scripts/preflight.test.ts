@@ -3,7 +3,7 @@
  * cluster that does not answer). The engine's side is tested for real in test/docker/wrapper.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
+import { ownedNetworks, parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
 import { parse, stackRaw } from "../helpers/configs";
 
 describe("subnet overlaps", () => {
@@ -34,6 +34,23 @@ describe("subnet overlaps", () => {
       `the stack's Docker subnet 10.40.0.0/16 (network kindmesh-lab) overlaps the Docker network "vpn" (10.0.0.0/8) on this engine. Set topology.dockerNetwork.subnet in Pulumi.lab.yaml to a free range, or remove that network if nothing uses it (docker network rm vpn).`,
     );
     expect(problems[1]).toMatch(/overlaps the Docker network "small" \(10\.40\.9\.0\/24\)/);
+  });
+});
+
+describe("networks the stack already owns", () => {
+  it("are the Docker networks in its state (pulumi stack export); none without state", () => {
+    const exported = JSON.stringify({
+      deployment: {
+        resources: [
+          { type: "pulumi:pulumi:Stack", outputs: {} },
+          { type: "docker:index/network:Network", outputs: { name: "kindmesh-lab" } },
+          { type: "command:local:Command", outputs: { name: "not-a-network" } },
+        ],
+      },
+    });
+    expect(ownedNetworks(exported)).toEqual(["kindmesh-lab"]);
+    expect(ownedNetworks("")).toEqual([]);
+    expect(subnetOverlaps("lab", { name: "renamed", subnet: "10.40.0.0/16" }, [{ name: "kindmesh-lab", subnets: ["10.40.0.0/16"] }], ownedNetworks(exported))).toEqual([]);
   });
 });
 

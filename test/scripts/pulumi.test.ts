@@ -41,7 +41,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 // The few programs the wrapper itself uses, each linked into a directory of its own.
 beforeAll(() => {
   tools = fs.mkdtempSync(path.join(os.tmpdir(), "kindmesh-tools-"));
-  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "node"]) {
+  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "mktemp", "rm", "node"]) {
     const where = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim() || (tool === "node" ? process.execPath : "");
     if (where) fs.symlinkSync(where, path.join(tools, tool));
   }
@@ -53,7 +53,8 @@ beforeEach(() => {
   log = path.join(bin, "calls.log");
   stub("docker", DOCKER);
   stub("kind", '[ "$1" = version ] && echo "kind v0.33.0 go1.24 linux/amd64"');
-  stub("pulumi", `echo "PASSPHRASE=\${PULUMI_CONFIG_PASSPHRASE-unset} DOCKER_HOST=\${DOCKER_HOST-unset}" >> "${log}"\n[ "$1 $2" = "stack ls" ] && echo "\${STACKS:-[]}"`);
+  stub("pulumi", `echo "PASSPHRASE=\${PULUMI_CONFIG_PASSPHRASE-unset} DOCKER_HOST=\${DOCKER_HOST-unset}" >> "${log}"\n[ "$1 $2" = "stack ls" ] && echo "\${STACKS:-[]}"
+[ "$1 $2" = "stack export" ] && echo "\${STATE:-}"`);
 });
 
 afterEach(() => fs.rmSync(bin, { recursive: true, force: true }));
@@ -67,7 +68,7 @@ describe("npm run up|preview|destroy|refresh", () => {
   it("creates the stack in the local backend with an empty passphrase, then runs pulumi up", () => {
     const r = run(["up", "dev", "--yes"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.pulumi).toEqual(["pulumi stack select --create dev --secrets-provider passphrase", "pulumi up --stack dev --yes"]);
+    expect(r.pulumi).toEqual(["pulumi stack export --stack dev", "pulumi stack select --create dev --secrets-provider passphrase", "pulumi up --stack dev --yes"]);
     expect(r.calls).toContain("PASSPHRASE= DOCKER_HOST=unix:///var/run/docker.sock");
     expect(r.calls).toContain("docker info");
   });
@@ -103,7 +104,7 @@ describe("npm run up|preview|destroy|refresh", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/runs containers on cgroup v1, and the kubelet of Kubernetes 1.35 .* refuses to start on cgroup v1/);
     expect(r.stderr).toMatch(/systemd.unified_cgroup_hierarchy=1/);
-    expect(r.pulumi).toEqual([]);
+    expect(r.pulumi.filter((c) => !c.startsWith("pulumi stack export"))).toEqual([]);
     expect(run(["destroy", "dev", "--yes"], { ...CREATED, CGROUP: "1" }).status).toBe(0);
   });
 
@@ -131,7 +132,17 @@ describe("npm run up|preview|destroy|refresh", () => {
     expect(r.stderr).toContain(`the stack's Docker subnet ${subnet} (network ${parse(stackRaw("dev"), "dev").dockerNetwork.name}) overlaps the Docker network "corp-vpn" (${inside})`);
     expect(r.stderr).toMatch(/Set topology.dockerNetwork.subnet in Pulumi.dev.yaml to a free range/);
     expect(r.stderr).not.toMatch(/"bridge"/);
-    expect(r.pulumi).toEqual([]);
+    expect(r.pulumi).toEqual(["pulumi stack export --stack dev"]);
+  });
+
+  it("a network the stack's state already holds (renamed in the stack file) is not a clash: Pulumi replaces it", () => {
+    const { subnet } = parse(stackRaw("dev"), "dev").dockerNetwork;
+    const nets = [{ Name: "lab-old-name", IPAM: { Config: [{ Subnet: subnet }] } }];
+    const state = { deployment: { resources: [{ type: "docker:index/network:Network", outputs: { name: "lab-old-name" } }] } };
+    expect(run(["up", "dev", "--yes"], { NETS_JSON: JSON.stringify(nets) }).status).toBe(1);
+    const r = run(["up", "dev", "--yes"], { NETS_JSON: JSON.stringify(nets), STATE: JSON.stringify(state) });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.pulumi.at(-1)).toBe("pulumi up --stack dev --yes");
   });
 
   it("the stack's own network holding that subnet (an earlier up) is fine", () => {
