@@ -53,14 +53,15 @@ Needs: $needs
 Options:
   <stack>, -s <stack>, --stack <stack>   the stack: Pulumi.<stack>.yaml (these exist: $(stack_names))
   -h, --help                             this help
-  Pulumi flags passed on: $(echo "$known" | sed 's/=//g')
+  Pulumi flags passed on:
+$(echo "$known" | sed 's/=/ <value>/g' | fold -s -w 100 | sed 's/^/    /')
   After a lone --, any other flag goes to pulumi $action unchecked.
 
 Exit codes:
   0  done (or --help)
-  1  a prerequisite is missing or a check failed (nothing was run), or Pulumi itself failed
+  1  a prerequisite is missing or a check failed: Pulumi did not run
   2  the command line is wrong, or there is no such stack file
-  other  Pulumi's own exit code
+  otherwise  Pulumi's own exit code
 
 Examples:
 $extra

@@ -41,7 +41,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 // The few programs the wrapper itself uses, each linked into a directory of its own.
 beforeAll(() => {
   tools = fs.mkdtempSync(path.join(os.tmpdir(), "kindmesh-tools-"));
-  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "mktemp", "rm", "node"]) {
+  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "mktemp", "rm", "fold", "node"]) {
     const where = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim() || (tool === "node" ? process.execPath : "");
     if (where) fs.symlinkSync(where, path.join(tools, tool));
   }
