@@ -54,7 +54,7 @@ Options:
   <stack>, -s <stack>, --stack <stack>   the stack: Pulumi.<stack>.yaml (these exist: $(stack_names))
   -h, --help                             this help
   Pulumi flags passed on:
-$(echo "$known" | sed 's/=/ <value>/g' | fold -s -w 100 | sed 's/^/    /')
+$(echo "$known" | sed 's/=/~<value>/g' | fold -s -w 100 | sed -e 's/~/ /g' -e 's/ *$//' -e 's/^/    /')
   After a lone --, any other flag goes to pulumi $action unchecked.
 
 Exit codes:
