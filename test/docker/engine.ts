@@ -110,7 +110,11 @@ export class Scratch {
 
   /** A running busybox container; NET_ADMIN so that it may change its routes (kind nodes are privileged). */
   container(suffix: string, network: string): string {
-    const name = `${this.prefix}-${suffix}`;
+    return this.containerNamed(`${this.prefix}-${suffix}`, network);
+  }
+
+  /** The same, under an exact name (e.g. a node name the program derives); the caller keeps it unique. */
+  containerNamed(name: string, network: string): string {
     this.containers.push(name);
     docker("run", "-d", "--name", name, "--network", network, "--cap-add", "NET_ADMIN", TEST_IMAGE);
     return name;
@@ -120,7 +124,10 @@ export class Scratch {
     if (!engine().ok) return;
     if (this.containers.length > 0) run("docker", ["rm", "-f", ...this.containers]);
     for (const n of this.networks) run("docker", ["network", "rm", n]);
-    const left = run("docker", ["ps", "-aq", "--filter", `name=${this.prefix}`]).stdout.trim();
+    const left = [...new Set([this.prefix, ...this.containers])]
+      .map((n) => run("docker", ["ps", "-aq", "--filter", `name=${n}`]).stdout.trim())
+      .filter((out) => out !== "")
+      .join(" ");
     const netsLeft = run("docker", ["network", "ls", "-q", "--filter", `name=${this.prefix}`]).stdout.trim();
     if (left !== "" || netsLeft !== "") throw new Error(`test Docker objects left behind: containers ${left || "-"}, networks ${netsLeft || "-"}`);
   }

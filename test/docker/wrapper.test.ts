@@ -4,12 +4,13 @@
  * CgroupVersion, and DOCKER_HOST comes from the real CLI's context. kind and pulumi are stubs (not installed).
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { stackRaw } from "../helpers/configs";
+import { parse, stackRaw } from "../helpers/configs";
 import { ROOT } from "../helpers/stacks";
 import { docker, needEngine, Scratch } from "./engine";
 
@@ -28,7 +29,7 @@ function wrapper(args: string[], env: Record<string, string> = {}) {
   fs.rmSync(log, { force: true });
   const r = spawnSync("bash", [path.join(ROOT, "scripts/pulumi.sh"), ...args], {
     cwd: project,
-    env: { ...process.env, PATH: `${path.join(project, "bin")}:${process.env.PATH}`, DOCKER_HOST: "", ...env },
+    env: { ...process.env, PATH: `${path.join(project, "bin")}:${process.env.PATH}`, DOCKER_HOST: "", STACKS: "[]", ...env },
     encoding: "utf8",
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
@@ -41,11 +42,40 @@ beforeAll(() => {
   fs.mkdirSync(path.join(project, "bin"));
   const stub = (name: string, body: string) => fs.writeFileSync(path.join(project, "bin", name), `#!/bin/sh\necho "${name} $* DOCKER_HOST=$DOCKER_HOST" >> "${log}"\n${body}\nexit 0\n`, { mode: 0o755 });
   stub("kind", '[ "$1" = version ] && echo "kind v0.33.0 go1.24 linux/amd64"');
-  stub("pulumi", `[ "$1 $2" = "stack ls" ] && echo '[{"name":"made"}]'`);
+  stub("pulumi", `if [ "$1 $2" = "stack ls" ]; then echo "$STACKS"; fi`);
 });
 afterAll(() => {
   scratch.cleanup();
   fs.rmSync(project, { recursive: true, force: true });
+});
+
+describe("npm run refresh on a real engine", () => {
+  it("refuses while a kind cluster's control plane is stopped, or its API server does not answer (asked inside the container)", (ctx) => {
+    needEngine(ctx);
+    // Stack and cluster names of the test's own, so the node containers are kindmesh-test-… and unique on a
+    // shared engine (never a real lab's east-control-plane).
+    const id = randomBytes(3).toString("hex");
+    const stack = `kindmesh-test-${id}`;
+    const raw = stackRaw("dev");
+    raw.topology.dockerNetwork = { name: `${scratch.prefix}-r`, subnet: "10.234.0.0/16" };
+    raw.topology.clusters[0].name = `kindmesh-test-${id}e`;
+    raw.topology.clusters[1].name = `kindmesh-test-${id}w`;
+    fs.writeFileSync(path.join(project, `Pulumi.${stack}.yaml`), stringify({ config: { "kindmesh:topology": raw.topology, "kindmesh:traffic": raw.traffic } }));
+    const spec = parse(raw, stack);
+    const [east, west] = spec.clusters.map((c) => c.nodes.find((n) => n.role === "control-plane")?.nodeName ?? "");
+    expect([east, west].every((n) => n.startsWith("kindmesh-test-"))).toBe(true);
+    const net = scratch.network("refresh");
+    // east's control plane runs but has no API server (busybox has no kubectl); west's is stopped.
+    scratch.containerNamed(east, net.name);
+    scratch.containerNamed(west, net.name);
+    docker("stop", "-t", "0", west);
+    const r = wrapper(["refresh", stack, "--yes"], { STACKS: `[{"name":"${stack}"}]` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`kind cluster ${spec.clusters[0].name}: the API server in ${east} does not answer yet (`);
+    expect(r.stderr).toContain(`kind cluster ${spec.clusters[1].name}: its control-plane container ${west} is not running (stopped).`);
+    expect(r.stderr).toMatch(/pulumi refresh now would drop every object in such a cluster from the state/);
+    expect(r.calls.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
+  });
 });
 
 describe("scripts/pulumi.sh on a real engine", () => {
@@ -57,7 +87,7 @@ describe("scripts/pulumi.sh on a real engine", () => {
     const r = wrapper(["up", "overlap", "--yes"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`the stack's Docker subnet ${wider} (network ${scratch.prefix}-overlap) overlaps the Docker network "${other.name}" (${other.subnet}) on this engine`);
-    expect(r.calls.some((c) => c.startsWith("pulumi"))).toBe(false);
+    expect(r.calls.some((c) => /^pulumi (up|stack select)/.test(c))).toBe(false);
   });
 
   it("a free subnet passes the overlap check; the cgroup check follows the engine's real CgroupVersion", (ctx) => {
@@ -86,7 +116,7 @@ describe("scripts/pulumi.sh on a real engine", () => {
     const env = { DOCKER_CONFIG: config };
     const made = spawnSync("docker", ["context", "create", `${scratch.prefix}-ctx`, "--docker", `host=${host}`], { env: { ...process.env, ...env }, encoding: "utf8" });
     expect(made.status, made.stderr).toBe(0);
-    const r = wrapper(["destroy", "made", "--yes"], { ...env, DOCKER_CONTEXT: `${scratch.prefix}-ctx` });
+    const r = wrapper(["destroy", "made", "--yes"], { ...env, DOCKER_CONTEXT: `${scratch.prefix}-ctx`, STACKS: '[{"name":"made"}]' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`kindmesh: using Docker context ${scratch.prefix}-ctx (DOCKER_HOST=${host})`);
     expect(r.calls).toContain(`pulumi destroy --stack made --yes DOCKER_HOST=${host}`);
