@@ -114,6 +114,7 @@ describe("e2e workflow", () => {
     const summary = job.steps[stepIndex(/GITHUB_STEP_SUMMARY/)];
     expect([destroy.if, assert.if, summary.if]).toEqual(["always()", "always()", "always()"]);
     expect(assert.run).toMatch(/docker ps -aq --filter label=io\.x-k8s\.kind\.cluster/);
+    expect(assert.run).toMatch(/others="\$\(docker ps -a --format '\{\{\.Names\}\}'\)"\n\s*if \[ -n "\$others" \]; then echo "::error::containers left/);
     expect(assert.run).toMatch(/docker network ls --format '\{\{\.Name\}\}' \| grep -vxE 'bridge\|host\|none'/);
     expect(assert.run).toMatch(/pulumi stack export --stack "\$\{STACK\}"/);
     expect(summary.run).toMatch(/^bash scripts\/ci\/labStats\.sh stop\n/);
