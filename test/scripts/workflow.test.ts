@@ -141,7 +141,7 @@ describe("e2e workflow", () => {
 
   it("the commands it runs exist: npm scripts in package.json, and the scripts/ci helpers", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    const used = [...new Set(lines.flatMap((l) => [...l.matchAll(/npm run (?:-s )?(\w+)/g)].map((m) => m[1])))];
+    const used = [...new Set(lines.flatMap((l) => [...l.matchAll(/npm run (?:-s )?([\w:]+)/g)].map((m) => m[1])))];
     expect(used.sort()).toEqual(["destroy", "drill", "preview", "refresh", "up", "verify"]);
     for (const name of used) {
       const file = /scripts\/[\w.]+\.(ts|sh)/.exec(pkg.scripts[name] ?? "")?.[0];
