@@ -11,7 +11,7 @@ case "$action" in
   *) echo "usage: npm run up|preview|destroy|refresh -- <stack> [options]   (npm run up -- --help)" >&2; exit 2 ;;
 esac
 
-stack_names() { ls Pulumi.*.yaml 2>/dev/null | sed 's/^Pulumi\.\(.*\)\.yaml$/\1/' | tr '\n' ' ' | sed 's/ $//'; }
+stack_names() { ls Pulumi.*.yaml 2>/dev/null | sed 's/^Pulumi\.\(.*\)\.yaml$/\1/' | paste -sd, - | sed 's/,/, /g'; }
 
 # The Pulumi flags the wrapper knows for each action (anything else goes after `--`): "name" takes no value,
 # "name=" takes one.
@@ -47,23 +47,22 @@ while a cluster is down would drop everything in it from the state (the Kubernet
 $usage_line
 
 $what
+Needs $needs
 
-Needs: $needs
+options:
+  -s, --stack <stack>  the stack (or give it as the first argument); these exist: $(stack_names)
+  -h, --help           print this help
+      pulumi flags passed on to pulumi $action:
+$(echo "$known" | sed 's/=/~<value>/g' | fold -s -w 96 | sed -e 's/~/ /g' -e 's/ *$//' -e 's/^/        /')
+      -- ...           after a lone --, any other flag goes to pulumi $action unchecked
 
-Options:
-  <stack>, -s <stack>, --stack <stack>   the stack: Pulumi.<stack>.yaml (these exist: $(stack_names))
-  -h, --help                             this help
-  Pulumi flags passed on:
-$(echo "$known" | sed 's/=/~<value>/g' | fold -s -w 100 | sed -e 's/~/ /g' -e 's/ *$//' -e 's/^/    /')
-  After a lone --, any other flag goes to pulumi $action unchecked.
+exit codes:
+    0  done (or --help)
+    1  a prerequisite is missing or a check failed: Pulumi did not run
+    2  bad command line, or no such stack file
+  any other: Pulumi's own exit code
 
-Exit codes:
-  0  done (or --help)
-  1  a prerequisite is missing or a check failed: Pulumi did not run
-  2  the command line is wrong, or there is no such stack file
-  otherwise  Pulumi's own exit code
-
-Examples:
+examples:
 $extra
 EOF
 }

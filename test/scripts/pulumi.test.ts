@@ -41,7 +41,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 // The few programs the wrapper itself uses, each linked into a directory of its own.
 beforeAll(() => {
   tools = fs.mkdtempSync(path.join(os.tmpdir(), "kindmesh-tools-"));
-  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "mktemp", "rm", "fold", "node"]) {
+  for (const tool of ["bash", "sh", "env", "sed", "ls", "tr", "awk", "cat", "mkdir", "dirname", "grep", "head", "tail", "sort", "mktemp", "rm", "fold", "paste", "node"]) {
     const where = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim() || (tool === "node" ? process.execPath : "");
     if (where) fs.symlinkSync(where, path.join(tools, tool));
   }
@@ -186,14 +186,16 @@ describe("npm run up|preview|destroy|refresh", () => {
   it("rejects a stack without a file and lists the ones that exist", () => {
     const r = run(["up", "nope"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`error: no such stack file Pulumi.nope.yaml; these exist: ${shippedStacks().join(" ")}`);
+    expect(r.stderr).toMatch(/^error: no such stack file Pulumi\.nope\.yaml; these exist: [a-z-]+(, [a-z-]+)*\n/);
+    const listed = /these exist: (.*)\n/.exec(r.stderr)?.[1].split(", ");
+    expect(listed).toEqual(expect.arrayContaining(shippedStacks()));
   });
 
   it("needs an action and a stack", () => {
     expect(run(["deploy", "dev"]).status).toBe(2);
     const r = run(["up"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/which stack\? these exist: dev /);
+    expect(r.stderr).toMatch(/which stack\? these exist: dev, flat, /);
     expect(r.stderr).toMatch(/usage: npm run up -- <stack> \[-s\|--stack <stack>\]/);
   });
 
@@ -225,7 +227,8 @@ describe("npm run up|preview|destroy|refresh", () => {
       const r = run([action, flag]);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${action} -- <stack>`));
-      for (const section of ["Needs:", "Options:", "Exit codes:", "Examples:"]) expect(r.stdout).toContain(section);
+      // Laid out like the TS commands' help (verify, drill, check, …).
+      expect(r.stdout).toMatch(/^usage: npm run .*\n\n[^\n][\s\S]*?\nNeeds .+\n\noptions:\n[\s\S]+\n\nexit codes:\n {4}0 [\s\S]+\n\nexamples:\n {2}npm run /);
       expect(r.stdout).toContain(`npm run ${action} -- `);
       expect(r.calls).toEqual([]);
     }
