@@ -8,8 +8,10 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { TestContext } from "vitest";
-import { parse, stackRaw } from "../helpers/configs";
+import { DockerNetwork } from "../../components/dockerNetwork";
 import type { DockerNetworkSpec } from "../../model/types";
+import { named, underMocks } from "../helpers/components";
+import { parse, stackRaw } from "../helpers/configs";
 
 export const TEST_IMAGE = "kindmesh-test-busybox:local";
 
@@ -79,6 +81,30 @@ export function stackNetworkSpec(name: string, subnet: string): DockerNetworkSpe
   return parse(raw, "kindmesh-test").dockerNetwork;
 }
 
+/**
+ * `docker network create` arguments for exactly the network components/dockerNetwork.ts registers for this
+ * spec (run under the recording mock), so a test network cannot drift from the stack's. An input this does
+ * not know how to pass to the CLI fails the test instead of being dropped.
+ */
+export async function programNetworkArgs(spec: DockerNetworkSpec): Promise<string[]> {
+  const run = await underMocks(() => new DockerNetwork("net", { spec }));
+  const { name, driver, ipamConfigs, options, ...rest } = named(run.resources, "docker:index/network:Network", "net").inputs as {
+    name: string;
+    driver: string;
+    ipamConfigs: { subnet: string; gateway: string; ipRange: string }[];
+    options?: Record<string, string>;
+  };
+  if (Object.keys(rest).length > 0) throw new Error(`test/docker cannot make a network with ${Object.keys(rest).join(", ")} yet: teach programNetworkArgs`);
+  if (ipamConfigs.length !== 1) throw new Error(`expected one IPAM config, got ${JSON.stringify(ipamConfigs)}`);
+  const [ipam] = ipamConfigs;
+  return [
+    "--driver", driver,
+    "--subnet", ipam.subnet, "--gateway", ipam.gateway, "--ip-range", ipam.ipRange,
+    ...Object.entries(options ?? {}).flatMap(([k, v]) => ["--opt", `${k}=${v}`]),
+    name,
+  ];
+}
+
 /** Networks and containers made by one test file, all removed by `cleanup` (afterAll). */
 export class Scratch {
   readonly prefix: string;
@@ -90,15 +116,15 @@ export class Scratch {
   }
 
   /**
-   * A network made as components/dockerNetwork.ts makes the stack's (bridge; subnet, gateway, ipRange from
-   * parseConfig), on the first free /24 of 10.231.0.0/16 (another run may hold one).
+   * A network made exactly as components/dockerNetwork.ts makes the stack's (programNetworkArgs, with
+   * parseConfig's gateway and ipRange), on a free /24 of 10.231.0.0/16 (another run may hold one).
    */
-  network(suffix: string, thirdOctets: number[] = [...Array(250).keys()].map((i) => i + 1)): DockerNetworkSpec {
+  async network(suffix: string): Promise<DockerNetworkSpec> {
     const name = `${this.prefix}-${suffix}`;
-    const start = Math.floor(Math.random() * thirdOctets.length);
-    for (let i = 0; i < thirdOctets.length; i++) {
-      const spec = stackNetworkSpec(name, `10.231.${thirdOctets[(start + i) % thirdOctets.length]}.0/24`);
-      const r = run("docker", ["network", "create", "--driver", "bridge", "--subnet", spec.subnet, "--gateway", spec.gateway, "--ip-range", spec.ipRange, name]);
+    const start = Math.floor(Math.random() * 250);
+    for (let i = 0; i < 250; i++) {
+      const spec = stackNetworkSpec(name, `10.231.${((start + i) % 250) + 1}.0/24`);
+      const r = run("docker", ["network", "create", ...(await programNetworkArgs(spec))]);
       if (r.status === 0) {
         this.networks.push(name);
         return spec;

@@ -16,10 +16,10 @@ const scratch = new Scratch("kind");
 let stackNet: DockerNetworkSpec;
 let otherNet: DockerNetworkSpec;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!engine().ok) return;
-  stackNet = scratch.network("stack");
-  otherNet = scratch.network("other");
+  stackNet = await scratch.network("stack");
+  otherNet = await scratch.network("other");
 });
 afterAll(() => scratch.cleanup());
 

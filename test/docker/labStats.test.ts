@@ -21,10 +21,10 @@ afterAll(() => {
 });
 
 describe("scripts/ci/labStats.sh and phase.sh (real docker stats)", () => {
-  it("times each phase, keeps its exit code, and reports the peak memory with the containers running at that peak", (ctx) => {
+  it("times each phase, keeps its exit code, and reports the peak memory with the containers running at that peak", async (ctx) => {
     needEngine(ctx);
     expect(ci("labStats.sh", "start").status).toBe(0);
-    const net = scratch.network("stack");
+    const net = await scratch.network("stack");
     const up = ci("phase.sh", "up", "sh", "-c", `docker run -d --name ${scratch.prefix}-a --network ${net.name} kindmesh-test-busybox:local && docker run -d --name ${scratch.prefix}-b --network ${net.name} kindmesh-test-busybox:local && sleep 4`);
     expect(up.status, up.stderr).toBe(0);
     expect(ci("labStats.sh", "disk").status).toBe(0);

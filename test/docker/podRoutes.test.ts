@@ -20,9 +20,9 @@ const podRoutesOf = (container: string, cidrs: string[]) =>
     .map((l) => l.trim())
     .filter((l) => cidrs.some((c) => l.startsWith(`${c} `)));
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!engine().ok) return;
-  net = scratch.network("stack");
+  net = await scratch.network("stack");
   // Cluster "a": two nodes that get the routes; cluster "b": two nodes, each owning a pod CIDR.
   from = [scratch.container("a-control-plane", net.name), scratch.container("a-worker", net.name)];
   const b = [scratch.container("b-control-plane", net.name), scratch.container("b-worker", net.name)];

@@ -50,7 +50,7 @@ afterAll(() => {
 });
 
 describe("npm run refresh on a real engine", () => {
-  it("refuses while a kind cluster's control plane is stopped, or its API server does not answer (asked inside the container)", (ctx) => {
+  it("refuses while a kind cluster's control plane is stopped, or its API server does not answer (asked inside the container)", async (ctx) => {
     needEngine(ctx);
     // Stack and cluster names of the test's own, so the node containers are kindmesh-test-… and unique on a
     // shared engine (never a real lab's east-control-plane).
@@ -64,7 +64,7 @@ describe("npm run refresh on a real engine", () => {
     const spec = parse(raw, stack);
     const [east, west] = spec.clusters.map((c) => c.nodes.find((n) => n.role === "control-plane")?.nodeName ?? "");
     expect([east, west].every((n) => n.startsWith("kindmesh-test-"))).toBe(true);
-    const net = scratch.network("refresh");
+    const net = await scratch.network("refresh");
     // east's control plane runs but has no API server (busybox has no kubectl); west's is stopped.
     scratch.containerNamed(east, net.name);
     scratch.containerNamed(west, net.name);
@@ -79,9 +79,9 @@ describe("npm run refresh on a real engine", () => {
 });
 
 describe("scripts/pulumi.sh on a real engine", () => {
-  it("refuses up when the stack's subnet overlaps a network on the engine, and names that network", (ctx) => {
+  it("refuses up when the stack's subnet overlaps a network on the engine, and names that network", async (ctx) => {
     needEngine(ctx);
-    const other = scratch.network("corp");
+    const other = await scratch.network("corp");
     const wider = other.subnet.replace(/\.\d+\.0\/24$/, ".0.0/16");
     stackFile("overlap", wider);
     const r = wrapper(["up", "overlap", "--yes"]);
