@@ -195,7 +195,7 @@ describe("npm run up|preview|destroy|refresh", () => {
     expect(run(["deploy", "dev"]).status).toBe(2);
     const r = run(["up"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/which stack\? these exist: dev, flat, /);
+    expect(r.stderr).toMatch(/which stack\? these exist: ([a-z-]+, )*dev, ([a-z-]+, )*flat(, [a-z-]+)*\n/);
     expect(r.stderr).toMatch(/usage: npm run up -- <stack> \[-s\|--stack <stack>\]/);
   });
 
