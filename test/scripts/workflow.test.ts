@@ -199,7 +199,19 @@ describe("scripts/ci/editWeights: the day-2 weight edit", () => {
     expect(rule.to).toEqual(edit?.after);
   });
 
-  it("a stack without a distribute rule has no weights to edit", () => {
+  it("cluster-local: without a distribute rule, the first weighted route's split is rotated (80/20 becomes 20/80)", () => {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.cluster-local.yaml"), "utf8");
+    const edit = editWeights(text);
+    expect(edit?.before).toEqual({ "site-a#0": 80, "site-b#1": 20 });
+    expect(edit?.after).toEqual({ "site-a#0": 20, "site-b#1": 80 });
+    const config = (parseYaml(edit?.text ?? "") as { config: Record<string, unknown> }).config;
+    const spec = parse({ topology: config["kindmesh:topology"], traffic: config["kindmesh:traffic"] }, "cluster-local");
+    expect(spec.traffic).toBeDefined();
+    const routes = (config["kindmesh:traffic"] as { routes: { http: { route: { weight: number }[] }[] }[] }).routes;
+    expect(routes[0].http[0].route.map((r) => r.weight)).toEqual([20, 80]);
+  });
+
+  it("a stack with neither a distribute rule nor a weighted route has no weights to edit", () => {
     expect(editWeights(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"))).toBeUndefined();
   });
 
