@@ -68,8 +68,9 @@ let warned = false;
 export function needEngine(ctx: TestContext): void {
   const e = engine();
   if (e.ok) return;
-  // The reporter shows a skip's note only in verbose mode: say it once per file where everyone reads it.
-  if (!warned) console.warn(`SKIPPED: the Docker tests of this file: no Docker engine: ${e.reason}`);
+  // The reporter shows a skip's note only in verbose mode, and hides test console output (silent: passed-only):
+  // write past it, once per file, where everyone reads it.
+  if (!warned) process.stderr.write(`SKIPPED: the Docker tests of this file: no Docker engine: ${e.reason}\n`);
   warned = true;
   ctx.skip(`no Docker engine: ${e.reason}`);
 }
