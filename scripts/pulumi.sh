@@ -180,7 +180,11 @@ if [ "$action" = "up" ]; then
   pulumi stack select --create "$stack" --secrets-provider passphrase >/dev/null
 else
   # Only `up` creates a stack: previewing, destroying or refreshing one that never existed would create it.
-  if ! pulumi stack ls --json 2>/dev/null | node -e '
+  if ! listed=$(pulumi stack ls --json 2>&1); then
+    echo "kindmesh: cannot list the stacks in .pulumi-state (pulumi stack ls failed): $listed" >&2
+    exit 1
+  fi
+  if ! printf '%s' "$listed" | node -e '
       let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
         const names = JSON.parse(s || "[]").map((x) => String(x.name));
         process.exit(names.some((n) => n === process.argv[1] || n.endsWith(`/${process.argv[1]}`)) ? 0 : 1);

@@ -183,6 +183,15 @@ describe("npm run up|preview|destroy|refresh", () => {
     expect(r.pulumi).toEqual(["pulumi stack ls --json"]);
   });
 
+  it("says so when the stacks cannot be listed, instead of calling the stack never created", () => {
+    stub("pulumi", '[ "$1 $2" = "stack ls" ] && { echo "error: failed to load checkpoint: bad JSON" >&2; exit 255; }');
+    const r = run(["destroy", "dev", "--yes"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("kindmesh: cannot list the stacks in .pulumi-state (pulumi stack ls failed): error: failed to load checkpoint: bad JSON");
+    expect(r.stderr).not.toMatch(/never created/);
+    expect(r.pulumi).toEqual(["pulumi stack ls --json"]);
+  });
+
   it("rejects a stack without a file and lists the ones that exist", () => {
     const r = run(["up", "nope"]);
     expect(r.status).toBe(2);
