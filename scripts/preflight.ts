@@ -11,6 +11,7 @@ import { nodeKubectl } from "../model/build/nodeScript";
 import { ConfigError, parseConfig } from "../model/config/spec";
 import type { MeshSpec } from "../model/types";
 import * as fs from "node:fs";
+import { StackFileError } from "./lib/stackFile";
 import { type ControlPlaneProbe, ownedNetworks, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
 
 function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -49,9 +50,9 @@ export function main(argv: string[]): number {
   try {
     spec = parseConfig(readStackRaw(projectDir, stack), { stack });
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof StackFileError)) throw err;
     // `up` reports every problem of the stack file itself, with paths; only refresh needs the clusters now.
-    if (mode === "refresh") process.stdout.write(`Pulumi.${stack}.yaml has errors, so its clusters are unknown; fix them first (npm run up -- ${stack} lists them).\n`);
+    if (mode === "refresh") process.stdout.write(`Pulumi.${stack}.yaml has errors, so its clusters are unknown; fix them first (npm run check -- ${stack} lists them).\n`);
     return 0;
   }
   const owned = stateFile && fs.existsSync(stateFile) ? ownedNetworks(fs.readFileSync(stateFile, "utf8")) : [];

@@ -190,7 +190,7 @@ else
         process.exit(names.some((n) => n === process.argv[1] || n.endsWith(`/${process.argv[1]}`)) ? 0 : 1);
       });' "$stack"; then
     case "$action" in
-      preview) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state), so there is nothing to preview against. npm run up -- $stack shows the same preview before it asks to create anything." >&2; exit 1 ;;
+      preview) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state), so there is nothing to preview against. npm run check -- $stack shows the predicted split without creating anything; npm run up -- $stack previews and asks before it creates." >&2; exit 1 ;;
       destroy) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state): nothing to destroy. If its state was lost while a lab ran, remove it by hand: kind delete cluster --name <cluster>, then docker network rm <network>." >&2; exit 0 ;;
       refresh) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state): nothing to refresh." >&2; exit 1 ;;
     esac

@@ -3,20 +3,19 @@
  * it: the Docker subnet against the engine's networks (before `up`), and that every kind cluster answers
  * (before `refresh`). Pure: the engine is read by the caller (scripts/preflight.ts) and handed in.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { overlaps, parseCidr, type Cidr } from "../../model/config/addresses";
+import type { RawConfig } from "../../model/stackCheck";
 import type { MeshSpec } from "../../model/types";
+import { rawConfigOf, readStackFile } from "./stackFile";
 
 /**
- * The `config:` of Pulumi.<stack>.yaml as parseConfig takes it. A minimal reader: the shared stack-file loader
- * (scripts/lib/stackFile.ts, `npm run check`) replaces it when it lands.
+ * A stack's config as the program reads it (scripts/lib/stackFile.ts merges the files as the CLI does), for
+ * the network and cluster names only: the root CA is left out, since an encrypted key cannot be read here and
+ * is not what the preflight checks.
  */
-export function readStackRaw(projectDir: string, stack: string): { topology?: unknown; traffic?: unknown; versions?: unknown } {
-  const doc = parseYaml(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
-  const config = doc?.config ?? {};
-  return { topology: config["kindmesh:topology"], traffic: config["kindmesh:traffic"], versions: config["kindmesh:versions"] };
+export function readStackRaw(projectDir: string, stack: string): Omit<RawConfig, "rootCa"> {
+  const { rootCa: _ignored, ...raw } = rawConfigOf(readStackFile(stack, projectDir));
+  return raw;
 }
 
 /** One network of the engine, from `docker network inspect`. */

@@ -38,6 +38,7 @@ function wrapper(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(() => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), "kindmesh-test-project-"));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
   log = path.join(project, "calls.log");
   fs.mkdirSync(path.join(project, "bin"));
   const stub = (name: string, body: string) => fs.writeFileSync(path.join(project, "bin", name), `#!/bin/sh\necho "${name} $* DOCKER_HOST=$DOCKER_HOST" >> "${log}"\n${body}\nexit 0\n`, { mode: 0o755 });
@@ -74,6 +75,17 @@ describe("npm run refresh on a real engine", () => {
     expect(r.stderr).toContain(`kind cluster ${spec.clusters[0].name}: the API server in ${east} does not answer yet (`);
     expect(r.stderr).toContain(`kind cluster ${spec.clusters[1].name}: its control-plane container ${west} is not running (stopped).`);
     expect(r.stderr).toMatch(/pulumi refresh now would drop every object in such a cluster from the state/);
+    expect(r.calls.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
+  });
+});
+
+describe("npm run refresh of a stack file with mistakes", () => {
+  it("refuses (its clusters are unknown) and points at check, which names the mistakes", (ctx) => {
+    needEngine(ctx);
+    fs.writeFileSync(path.join(project, "Pulumi.broken.yaml"), "config:\n  kindmesh:topology:\n\tclusters: []\n");
+    const r = wrapper(["refresh", "broken", "--yes"], { STACKS: '[{"name":"broken"}]' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Pulumi.broken.yaml has errors, so its clusters are unknown; fix them first (npm run check -- broken lists them).");
     expect(r.calls.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
   });
 });
