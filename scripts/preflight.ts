@@ -3,7 +3,8 @@
  * command; stateFile: the stack's `pulumi stack export`, to know the networks it already owns):
  * prints one line per problem that must stop Pulumi from starting, nothing when all is well; exit 0 either
  * way (the wrapper lists the lines with its own), non-zero only when it could not check at all.
- *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine);
+ *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine), or
+ *            kubectl is missing while an existing cluster declares localities;
  *   refresh: a kind cluster of the stack does not answer (its provider would drop what is in it).
  */
 import { spawnSync } from "node:child_process";
@@ -12,7 +13,7 @@ import { ConfigError, parseConfig } from "../model/config/spec";
 import type { MeshSpec } from "../model/types";
 import * as fs from "node:fs";
 import { StackFileError } from "./lib/stackFile";
-import { type ControlPlaneProbe, ownedNetworks, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
+import { type ControlPlaneProbe, kubectlProblems, ownedNetworks, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
 
 function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
@@ -56,7 +57,9 @@ export function main(argv: string[]): number {
     return 0;
   }
   const owned = stateFile && fs.existsSync(stateFile) ? ownedNetworks(fs.readFileSync(stateFile, "utf8")) : [];
-  const problems = mode === "up" ? subnetOverlaps(stack, spec.dockerNetwork, engineNetworks(), owned) : refreshProblems(spec, probe);
+  const hasKubectl = run("/bin/sh", ["-c", "command -v kubectl"]).status === 0;
+  const problems =
+    mode === "up" ? [...subnetOverlaps(stack, spec.dockerNetwork, engineNetworks(), owned), ...kubectlProblems(spec, hasKubectl)] : refreshProblems(spec, probe);
   for (const p of problems) process.stdout.write(`${p}\n`);
   return 0;
 }

@@ -66,6 +66,18 @@ export function ownedNetworks(exportJson: string): string[] {
     .map((r) => r.outputs?.name as string);
 }
 
+/**
+ * `up` needs kubectl only to check the localities an existing cluster declares against its live nodes
+ * (model/build/nodeLabels.ts): name those clusters when kubectl is missing, before Pulumi starts.
+ */
+export function kubectlProblems(spec: MeshSpec, hasKubectl: boolean): string[] {
+  const declaring = spec.clusters.filter((c) => c.kind === "existing" && c.localities.length > 0).map((c) => c.name);
+  if (hasKubectl || declaring.length === 0) return [];
+  return [
+    `kubectl is not installed, and up needs it to check the localities that the existing cluster${declaring.length > 1 ? "s" : ""} ${declaring.join(", ")} declare${declaring.length > 1 ? "" : "s"} against ${declaring.length > 1 ? "their" : "its"} nodes: install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)`,
+  ];
+}
+
 /** What the engine says about a kind cluster's control-plane container. */
 export interface ControlPlaneProbe {
   /** The container exists and runs. */
@@ -87,8 +99,9 @@ export function refreshProblems(spec: MeshSpec, probe: (controlPlane: string) =>
     const cp = cluster.nodes.find((n) => n.role === "control-plane")?.nodeName;
     if (!cp) continue;
     const p = probe(cp);
-    if (!p.running) problems.push(`kind cluster ${cluster.name}: its control-plane container ${cp} is not running (${p.detail}). Start it (docker start ${cp}), or run npm run up if it was never created or was deleted.`);
-    else if (!p.ready) problems.push(`kind cluster ${cluster.name}: the API server in ${cp} does not answer yet (${p.detail}). Wait a minute after a restart and try again.`);
+    const which = `cluster ${cluster.name} (kind cluster ${cluster.kindName ?? cluster.name})`;
+    if (!p.running) problems.push(`${which}: its control-plane container ${cp} is not running (${p.detail}). Start it (docker start ${cp}), or run npm run up if it was never created or was deleted.`);
+    else if (!p.ready) problems.push(`${which}: the API server in ${cp} does not answer yet (${p.detail}). Wait a minute after a restart and try again.`);
   }
   return problems;
 }

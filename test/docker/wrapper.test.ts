@@ -72,8 +72,8 @@ describe("npm run refresh on a real engine", () => {
     docker("stop", "-t", "0", west);
     const r = wrapper(["refresh", stack, "--yes"], { STACKS: `[{"name":"${stack}"}]` });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`kind cluster ${spec.clusters[0].name}: the API server in ${east} does not answer yet (`);
-    expect(r.stderr).toContain(`kind cluster ${spec.clusters[1].name}: its control-plane container ${west} is not running (stopped).`);
+    expect(r.stderr).toContain(`cluster ${spec.clusters[0].name} (kind cluster ${spec.clusters[0].kindName}): the API server in ${east} does not answer yet (`);
+    expect(r.stderr).toContain(`cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}): its control-plane container ${west} is not running (stopped).`);
     expect(r.stderr).toMatch(/pulumi refresh now would drop every object in such a cluster from the state/);
     expect(r.calls.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
   });

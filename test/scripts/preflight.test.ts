@@ -3,7 +3,7 @@
  * cluster that does not answer). The engine's side is tested for real in test/docker/wrapper.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { ownedNetworks, parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
+import { kubectlProblems, ownedNetworks, parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
 import { parse, stackRaw } from "../helpers/configs";
 
 describe("subnet overlaps", () => {
@@ -54,6 +54,22 @@ describe("networks the stack already owns", () => {
   });
 });
 
+describe("kubectl for up", () => {
+  const existing = (localities: string[]) => {
+    const spec = parse(stackRaw("dev"), "dev");
+    return { ...spec, clusters: [...spec.clusters, { ...spec.clusters[0], name: "prod-eu", kind: "existing" as const, nodes: [], localities }] };
+  };
+
+  it("is needed only when an existing cluster declares localities (checked against its live nodes)", () => {
+    expect(kubectlProblems(parse(stackRaw("dev"), "dev"), false)).toEqual([]);
+    expect(kubectlProblems(existing([]), false)).toEqual([]);
+    expect(kubectlProblems(existing(["eu/zone1"]), true)).toEqual([]);
+    expect(kubectlProblems(existing(["eu/zone1"]), false)).toEqual([
+      "kubectl is not installed, and up needs it to check the localities that the existing cluster prod-eu declares against its nodes: install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)",
+    ]);
+  });
+});
+
 describe("refresh problems", () => {
   const spec = parse(stackRaw("flat"), "flat");
   const controlPlanes = spec.clusters.map((c) => c.nodes.find((n) => n.role === "control-plane")?.nodeName ?? "");
@@ -71,8 +87,8 @@ describe("refresh problems", () => {
     };
     const problems = refreshProblems(spec, (cp) => probes[cp]);
     expect(problems).toEqual([
-      `kind cluster ${spec.clusters[0].name}: its control-plane container ${controlPlanes[0]} is not running (stopped). Start it (docker start ${controlPlanes[0]}), or run npm run up if it was never created or was deleted.`,
-      `kind cluster ${spec.clusters[1].name}: the API server in ${controlPlanes[1]} does not answer yet (connection refused). Wait a minute after a restart and try again.`,
+      `cluster ${spec.clusters[0].name} (kind cluster ${spec.clusters[0].kindName}): its control-plane container ${controlPlanes[0]} is not running (stopped). Start it (docker start ${controlPlanes[0]}), or run npm run up if it was never created or was deleted.`,
+      `cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}): the API server in ${controlPlanes[1]} does not answer yet (connection refused). Wait a minute after a restart and try again.`,
     ]);
   });
 });

@@ -264,7 +264,7 @@ describe("npm run refresh", () => {
     const gone = run(["refresh", "dev", "--yes"], { ...CREATED, CP_DOWN: "1" });
     expect(gone.status).toBe(1);
     const [east] = controlPlanes("dev");
-    expect(gone.stderr).toContain(`kind cluster east: its control-plane container ${east} is not running (Error: No such object: ${east})`);
+    expect(gone.stderr).toContain(`cluster east (kind cluster dev-east): its control-plane container ${east} is not running (Error: No such object: ${east})`);
     expect(gone.stderr).toMatch(/would drop every object in such a cluster from the state/);
     expect(gone.pulumi.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
     const silent = run(["refresh", "dev", "--yes"], { ...CREATED, API_DOWN: "1" });
