@@ -1,11 +1,11 @@
 /**
  * `tsx scripts/preflight.ts up|refresh <stack> [projectDir] [stateFile]`, run by scripts/pulumi.sh (not a user
  * command; stateFile: the stack's `pulumi stack export`, to know the networks it already owns):
- * prints one line per problem that must stop Pulumi from starting, nothing when all is well; exit 0 either
- * way (the wrapper lists the lines with its own), non-zero only when it could not check at all.
+ * prints one line per problem that must stop Pulumi from starting on stdout (nothing when all is well) and notes
+ * on stderr; exit 0 either way (the wrapper lists the lines with its own), non-zero only when it could not check.
  *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine), or
  *            kubectl is missing while an existing cluster declares localities;
- *   refresh: a kind cluster of the stack does not answer (its provider would drop what is in it).
+ *   refresh: a kind cluster of the stack is down (its provider would drop what is in it); one that is gone is a note.
  */
 import { spawnSync } from "node:child_process";
 import { nodeKubectl } from "../model/build/nodeScript";
@@ -13,7 +13,7 @@ import { ConfigError, parseConfig } from "../model/config/spec";
 import type { MeshSpec } from "../model/types";
 import * as fs from "node:fs";
 import { StackFileError } from "./lib/stackFile";
-import { type ControlPlaneProbe, kubectlProblems, ownedNetworks, parseNetworkInspect, readStackRaw, refreshProblems, subnetOverlaps } from "./lib/preflight";
+import { type ControlPlaneProbe, kubectlProblems, ownedNetworks, parseNetworkInspect, readStackRaw, refreshCheck, subnetOverlaps } from "./lib/preflight";
 
 function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: "utf8", timeout: 30_000 });
@@ -35,10 +35,13 @@ function engineNetworks() {
 /** The control-plane container: running? and does its API server answer, asked inside it (no host kubectl). */
 function probe(controlPlane: string): ControlPlaneProbe {
   const state = run("docker", ["inspect", "-f", "{{.State.Running}}", controlPlane]);
-  if (state.status !== 0) return { running: false, ready: false, detail: state.stderr.split("\n")[0] };
-  if (state.stdout.trim() !== "true") return { running: false, ready: false, detail: "stopped" };
+  if (state.status !== 0) {
+    const detail = state.stderr.split("\n")[0];
+    return { state: /no such (object|container)/i.test(detail) ? "missing" : "unknown", ready: false, detail };
+  }
+  if (state.stdout.trim() !== "true") return { state: "stopped", ready: false, detail: "" };
   const ready = run("/bin/sh", ["-c", nodeKubectl(controlPlane, "get --raw /readyz")]);
-  return { running: true, ready: ready.status === 0, detail: ready.status === 0 ? "" : ready.stderr.split("\n").pop() ?? "" };
+  return { state: "running", ready: ready.status === 0, detail: ready.status === 0 ? "" : ready.stderr.split("\n").pop() ?? "" };
 }
 
 export function main(argv: string[]): number {
@@ -58,9 +61,13 @@ export function main(argv: string[]): number {
   }
   const owned = stateFile && fs.existsSync(stateFile) ? ownedNetworks(fs.readFileSync(stateFile, "utf8")) : [];
   const hasKubectl = run("/bin/sh", ["-c", "command -v kubectl"]).status === 0;
-  const problems =
-    mode === "up" ? [...subnetOverlaps(stack, spec.dockerNetwork, engineNetworks(), owned), ...kubectlProblems(spec, hasKubectl)] : refreshProblems(spec, probe);
+  if (mode === "up") {
+    for (const p of [...subnetOverlaps(stack, spec.dockerNetwork, engineNetworks(), owned), ...kubectlProblems(spec, hasKubectl)]) process.stdout.write(`${p}\n`);
+    return 0;
+  }
+  const { problems, notes } = refreshCheck(spec, probe);
   for (const p of problems) process.stdout.write(`${p}\n`);
+  for (const n of notes) process.stderr.write(`kindmesh: note: ${n}\n`);
   return 0;
 }
 

@@ -38,8 +38,9 @@ help() {
     destroy) what="Remove the lab of a stack: its kind clusters, then its Docker network."
         needs="Node.js 20+, the Pulumi CLI, a running Docker engine, kind (not kubectl)."
         extra="  npm run destroy -- dev --yes" ;;
-    refresh) what="pulumi refresh, but only when the Docker engine and every kind cluster of the stack answer: a refresh
-while a cluster is down would drop everything in it from the state (the Kubernetes provider's deleteUnreachable)."
+    refresh) what="pulumi refresh, but only when the Docker engine answers and no kind cluster of the stack is down: a
+refresh while a cluster is down would drop everything in it from the state (the Kubernetes provider's
+deleteUnreachable). A cluster that is gone for good (containers deleted) is dropped, and said so."
         needs="Node.js 20+, the Pulumi CLI, a running Docker engine (not kind or kubectl)."
         extra="  npm run refresh -- dev --yes" ;;
   esac
@@ -146,19 +147,21 @@ if [ "$action" = "up" ] && [ -r /proc/sys/fs/inotify/max_user_watches ]; then
   fi
 fi
 
-preflight() { # preflight up|refresh: one problem per line from scripts/preflight.ts
-  local out state
+preflight() { # preflight up|refresh: one problem per line from scripts/preflight.ts (its notes go to stderr)
+  local out state errs
   # The stack's state (if any) says which networks are already its own: a renamed network is replaced, not a clash.
   state="$(mktemp)"
   if [ "$1" = up ] && command -v pulumi >/dev/null 2>&1 && [ -d .pulumi-state ]; then
     PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}" pulumi stack export --stack "$stack" >"$state" 2>/dev/null || : >"$state"
   fi
-  if out=$("$here/../node_modules/.bin/tsx" "$here/preflight.ts" "$1" "$stack" "$PWD" "$state" 2>&1); then
+  errs="$(mktemp)"
+  if out=$("$here/../node_modules/.bin/tsx" "$here/preflight.ts" "$1" "$stack" "$PWD" "$state" 2>"$errs"); then
     while IFS= read -r line; do if [ -n "$line" ]; then missing+=("$line"); fi; done <<<"$out"
+    cat "$errs" >&2
   else
-    warnings+=("could not run the $1 preflight of scripts/preflight.ts: $out")
+    warnings+=("could not run the $1 preflight of scripts/preflight.ts: $(cat "$errs")")
   fi
-  rm -f "$state"
+  rm -f "$state" "$errs"
 }
 if [ "$action" = "up" ] && [ -n "$docker_up" ] && command -v node >/dev/null 2>&1; then preflight up; fi
 

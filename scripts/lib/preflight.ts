@@ -80,28 +80,33 @@ export function kubectlProblems(spec: MeshSpec, hasKubectl: boolean): string[] {
 
 /** What the engine says about a kind cluster's control-plane container. */
 export interface ControlPlaneProbe {
-  /** The container exists and runs. */
-  running: boolean;
-  /** Its API server answered /readyz (asked inside the container, as the program's scripts do). */
+  /** "missing": Docker has no such container; "unknown": Docker could not say (detail has its words). */
+  state: "running" | "stopped" | "missing" | "unknown";
+  /** Running, and its API server answered /readyz (asked inside the container, as the program's scripts do). */
   ready: boolean;
   /** Docker's or kubectl's words when not. */
   detail: string;
 }
 
 /**
- * Why `pulumi refresh` must not run now: a kind cluster of the stack whose API server does not answer. Its
- * Kubernetes provider has deleteUnreachable (components/kindCluster.ts), so a refresh would silently drop
- * every object in that cluster from the state. Existing clusters' providers do not (refresh fails instead).
+ * Whether `pulumi refresh` may run now. Each kind cluster's Kubernetes provider has deleteUnreachable
+ * (components/kindCluster.ts): a refresh drops from the state every object of a cluster it cannot reach. That
+ * is right for a cluster that is gone (its containers deleted: `up` recreates it), so that is only a note; it is
+ * wrong for one that is merely down (stopped, starting, or Docker cannot say), so that is a problem. Existing
+ * clusters' providers do not delete (a refresh fails instead).
  */
-export function refreshProblems(spec: MeshSpec, probe: (controlPlane: string) => ControlPlaneProbe): string[] {
+export function refreshCheck(spec: MeshSpec, probe: (controlPlane: string) => ControlPlaneProbe): { problems: string[]; notes: string[] } {
   const problems: string[] = [];
+  const notes: string[] = [];
   for (const cluster of spec.clusters.filter((c) => c.kind === "kind")) {
     const cp = cluster.nodes.find((n) => n.role === "control-plane")?.nodeName;
     if (!cp) continue;
     const p = probe(cp);
     const which = `cluster ${cluster.name} (kind cluster ${cluster.kindName ?? cluster.name})`;
-    if (!p.running) problems.push(`${which}: its control-plane container ${cp} is not running (${p.detail}). Start it (docker start ${cp}), or run npm run up if it was never created or was deleted.`);
+    if (p.state === "missing") notes.push(`${which} no longer exists (no container ${cp}): the refresh drops what was in it from the state, and npm run up creates it again.`);
+    else if (p.state === "stopped") problems.push(`${which}: its control-plane container ${cp} is stopped. Start the cluster's containers (docker start ${cp} and its workers), then try again.`);
+    else if (p.state === "unknown") problems.push(`${which}: Docker cannot say whether ${cp} runs (${p.detail}).`);
     else if (!p.ready) problems.push(`${which}: the API server in ${cp} does not answer yet (${p.detail}). Wait a minute after a restart and try again.`);
   }
-  return problems;
+  return { problems, notes };
 }

@@ -73,9 +73,16 @@ describe("npm run refresh on a real engine", () => {
     const r = wrapper(["refresh", stack, "--yes"], { STACKS: `[{"name":"${stack}"}]` });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`cluster ${spec.clusters[0].name} (kind cluster ${spec.clusters[0].kindName}): the API server in ${east} does not answer yet (`);
-    expect(r.stderr).toContain(`cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}): its control-plane container ${west} is not running (stopped).`);
+    expect(r.stderr).toContain(`cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}): its control-plane container ${west} is stopped.`);
     expect(r.stderr).toMatch(/pulumi refresh now would drop every object in such a cluster from the state/);
     expect(r.calls.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
+    // west's containers deleted: gone for good, which a refresh may record (only a note); east still stops it.
+    docker("rm", "-f", west);
+    const again = wrapper(["refresh", stack, "--yes"], { STACKS: `[{"name":"${stack}"}]` });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`kindmesh: note: cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}) no longer exists (no container ${west})`);
+    expect(again.stderr).not.toContain(`${west} is stopped`);
+    expect(again.stderr).toContain(`the API server in ${east} does not answer yet`);
   });
 });
 

@@ -3,7 +3,7 @@
  * cluster that does not answer). The engine's side is tested for real in test/docker/wrapper.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { kubectlProblems, ownedNetworks, parseNetworkInspect, refreshProblems, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
+import { kubectlProblems, ownedNetworks, parseNetworkInspect, refreshCheck, subnetOverlaps, type ControlPlaneProbe } from "../../scripts/lib/preflight";
 import { parse, stackRaw } from "../helpers/configs";
 
 describe("subnet overlaps", () => {
@@ -70,25 +70,37 @@ describe("kubectl for up", () => {
   });
 });
 
-describe("refresh problems", () => {
+describe("refresh check", () => {
   const spec = parse(stackRaw("flat"), "flat");
   const controlPlanes = spec.clusters.map((c) => c.nodes.find((n) => n.role === "control-plane")?.nodeName ?? "");
+  const which = (i: number) => `cluster ${spec.clusters[i].name} (kind cluster ${spec.clusters[i].kindName})`;
 
-  it("none when every kind cluster's API server answers; each control plane is asked once", () => {
+  it("nothing to say when every kind cluster's API server answers; each control plane is asked once", () => {
     const asked: string[] = [];
-    expect(refreshProblems(spec, (cp) => (asked.push(cp), { running: true, ready: true, detail: "" }))).toEqual([]);
+    expect(refreshCheck(spec, (cp) => (asked.push(cp), { state: "running", ready: true, detail: "" }))).toEqual({ problems: [], notes: [] });
     expect(asked).toEqual(controlPlanes);
   });
 
-  it("a stopped or missing control plane, and one whose API server does not answer yet, each with the fix", () => {
+  it("a cluster that is down (stopped, starting, or Docker cannot say) stops the refresh, with the fix", () => {
     const probes: Record<string, ControlPlaneProbe> = {
-      [controlPlanes[0]]: { running: false, ready: false, detail: "stopped" },
-      [controlPlanes[1]]: { running: true, ready: false, detail: "connection refused" },
+      [controlPlanes[0]]: { state: "stopped", ready: false, detail: "" },
+      [controlPlanes[1]]: { state: "running", ready: false, detail: "connection refused" },
     };
-    const problems = refreshProblems(spec, (cp) => probes[cp]);
-    expect(problems).toEqual([
-      `cluster ${spec.clusters[0].name} (kind cluster ${spec.clusters[0].kindName}): its control-plane container ${controlPlanes[0]} is not running (stopped). Start it (docker start ${controlPlanes[0]}), or run npm run up if it was never created or was deleted.`,
-      `cluster ${spec.clusters[1].name} (kind cluster ${spec.clusters[1].kindName}): the API server in ${controlPlanes[1]} does not answer yet (connection refused). Wait a minute after a restart and try again.`,
-    ]);
+    expect(refreshCheck(spec, (cp) => probes[cp])).toEqual({
+      problems: [
+        `${which(0)}: its control-plane container ${controlPlanes[0]} is stopped. Start the cluster's containers (docker start ${controlPlanes[0]} and its workers), then try again.`,
+        `${which(1)}: the API server in ${controlPlanes[1]} does not answer yet (connection refused). Wait a minute after a restart and try again.`,
+      ],
+      notes: [],
+    });
+    expect(refreshCheck(spec, () => ({ state: "unknown", ready: false, detail: "permission denied" })).problems[0]).toBe(
+      `${which(0)}: Docker cannot say whether ${controlPlanes[0]} runs (permission denied).`,
+    );
+  });
+
+  it("a cluster that is gone (its containers deleted) is only a note: dropping its objects is right, up recreates it", () => {
+    const r = refreshCheck(spec, (cp) => (cp === controlPlanes[0] ? { state: "missing", ready: false, detail: "No such object" } : { state: "running", ready: true, detail: "" }));
+    expect(r.problems).toEqual([]);
+    expect(r.notes).toEqual([`${which(0)} no longer exists (no container ${controlPlanes[0]}): the refresh drops what was in it from the state, and npm run up creates it again.`]);
   });
 });

@@ -24,7 +24,7 @@ case "$*" in
   "context inspect"*) [ -n "\${CONTEXT:-}" ] && echo "$CONTEXT" || echo "default unix:///var/run/docker.sock" ;;
   "network ls -q") [ -n "\${NETS_JSON:-}" ] && echo 0123abcd ;;
   "network inspect"*) echo "$NETS_JSON" ;;
-  "inspect -f"*) [ -n "\${CP_DOWN:-}" ] && { echo "Error: No such object: $4" >&2; exit 1; }; echo true ;;
+  "inspect -f"*) [ -n "\${CP_DOWN:-}" ] && { echo "Error: No such object: $4" >&2; exit 1; }; [ -n "\${CP_STOPPED:-}" ] && echo false || echo true ;;
   exec*) [ -n "\${API_DOWN:-}" ] && { echo "The connection to the server was refused" >&2; exit 1; } ;;
 esac`;
 
@@ -260,15 +260,22 @@ describe("npm run refresh", () => {
     expect(r.pulumi).toEqual([]);
   });
 
-  it("refuses while a kind cluster is gone or its API server does not answer, and says why", () => {
-    const gone = run(["refresh", "dev", "--yes"], { ...CREATED, CP_DOWN: "1" });
-    expect(gone.status).toBe(1);
+  it("refuses while a kind cluster is stopped or its API server does not answer, and says why", () => {
     const [east] = controlPlanes("dev");
-    expect(gone.stderr).toContain(`cluster east (kind cluster dev-east): its control-plane container ${east} is not running (Error: No such object: ${east})`);
-    expect(gone.stderr).toMatch(/would drop every object in such a cluster from the state/);
-    expect(gone.pulumi.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
+    const stopped = run(["refresh", "dev", "--yes"], { ...CREATED, CP_STOPPED: "1" });
+    expect(stopped.status).toBe(1);
+    expect(stopped.stderr).toContain(`cluster east (kind cluster dev-east): its control-plane container ${east} is stopped. Start the cluster's containers (docker start ${east} and its workers)`);
+    expect(stopped.stderr).toMatch(/would drop every object in such a cluster from the state/);
+    expect(stopped.pulumi.some((c) => c.startsWith("pulumi refresh"))).toBe(false);
     const silent = run(["refresh", "dev", "--yes"], { ...CREATED, API_DOWN: "1" });
     expect(silent.status).toBe(1);
     expect(silent.stderr).toContain(`the API server in ${east} does not answer yet (The connection to the server was refused)`);
+  });
+
+  it("refreshes when a kind cluster is gone (its containers deleted), saying that its objects leave the state", () => {
+    const gone = run(["refresh", "dev", "--yes"], { ...CREATED, CP_DOWN: "1" });
+    expect(gone.status, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain("kindmesh: note: cluster east (kind cluster dev-east) no longer exists");
+    expect(gone.pulumi.at(-1)).toBe("pulumi refresh --stack dev --yes");
   });
 });
