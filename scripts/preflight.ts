@@ -4,7 +4,7 @@
  * prints one line per problem that must stop Pulumi from starting on stdout (nothing when all is well) and notes
  * on stderr; exit 0 either way (the wrapper lists the lines with its own), non-zero only when it could not check.
  *   up:      the stack's Docker subnet overlaps a network on the engine (the stack's own network is fine), or
- *            kubectl is missing while an existing cluster declares localities;
+ *            kubectl is missing while the stack has an existing cluster;
  *   refresh: a kind cluster of the stack is down (its provider would drop what is in it); one that is gone is a note.
  */
 import { spawnSync } from "node:child_process";

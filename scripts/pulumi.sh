@@ -28,7 +28,7 @@ help() {
   local what needs extra
   case "$action" in
     up) what="Build or update the lab of a stack (creates the stack in ./.pulumi-state on first use, empty passphrase)."
-        needs="Node.js 20+, the Pulumi CLI, a running Docker engine with cgroup v2, kind v0.33 (kubectl only when an existing cluster declares localities)."
+        needs="Node.js 20+, the Pulumi CLI, a running Docker engine with cgroup v2, kind v0.33 (kubectl only for an existing cluster)."
         extra="  npm run up -- dev --yes            build the dev lab without the confirmation prompt
   npm run up -- -s flat --target-dependents --target <urn>" ;;
     preview) what="Show what \`up\` would change, with the diff (--diff is always on). Only for a stack that exists."

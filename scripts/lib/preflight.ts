@@ -67,14 +67,16 @@ export function ownedNetworks(exportJson: string): string[] {
 }
 
 /**
- * `up` needs kubectl only to check the localities an existing cluster declares against its live nodes
- * (model/build/nodeLabels.ts): name those clusters when kubectl is missing, before Pulumi starts.
+ * `up` runs kubectl on this machine only for existing clusters (kind clusters get it inside their control-plane
+ * container): Istio's revision rollout there (components/revisionRollout.ts) and the check of the localities it
+ * declares (model/build/nodeLabels.ts). Name those clusters when kubectl is missing, before Pulumi starts.
  */
 export function kubectlProblems(spec: MeshSpec, hasKubectl: boolean): string[] {
-  const declaring = spec.clusters.filter((c) => c.kind === "existing" && c.localities.length > 0).map((c) => c.name);
-  if (hasKubectl || declaring.length === 0) return [];
+  const existing = spec.clusters.filter((c) => c.kind === "existing").map((c) => c.name);
+  if (hasKubectl || existing.length === 0) return [];
+  const many = existing.length > 1;
   return [
-    `kubectl is not installed, and up needs it to check the localities that the existing cluster${declaring.length > 1 ? "s" : ""} ${declaring.join(", ")} declare${declaring.length > 1 ? "" : "s"} against ${declaring.length > 1 ? "their" : "its"} nodes: install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)`,
+    `kubectl is not installed, and up runs it on this machine for the existing cluster${many ? "s" : ""} ${existing.join(", ")} (Istio's rollout, declared localities): install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)`,
   ];
 }
 

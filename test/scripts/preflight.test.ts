@@ -60,13 +60,14 @@ describe("kubectl for up", () => {
     return { ...spec, clusters: [...spec.clusters, { ...spec.clusters[0], name: "prod-eu", kind: "existing" as const, nodes: [], localities }] };
   };
 
-  it("is needed only when an existing cluster declares localities (checked against its live nodes)", () => {
+  it("is needed only for existing clusters (kind clusters run it inside their control plane)", () => {
     expect(kubectlProblems(parse(stackRaw("dev"), "dev"), false)).toEqual([]);
-    expect(kubectlProblems(existing([]), false)).toEqual([]);
     expect(kubectlProblems(existing(["eu/zone1"]), true)).toEqual([]);
-    expect(kubectlProblems(existing(["eu/zone1"]), false)).toEqual([
-      "kubectl is not installed, and up needs it to check the localities that the existing cluster prod-eu declares against its nodes: install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)",
-    ]);
+    const expected = [
+      "kubectl is not installed, and up runs it on this machine for the existing cluster prod-eu (Istio's rollout, declared localities): install kubectl 1.35 (https://kubernetes.io/docs/tasks/tools/)",
+    ];
+    expect(kubectlProblems(existing([]), false)).toEqual(expected);
+    expect(kubectlProblems(existing(["eu/zone1"]), false)).toEqual(expected);
   });
 });
 
