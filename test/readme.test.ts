@@ -93,6 +93,21 @@ function concrete(args: string[]): string[] {
     .map((a) => fill[a] ?? a);
 }
 
+describe("README: the quick start", () => {
+  const block = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(README)?.[1] ?? "";
+  const commands = block.split("\n").filter((l) => l.trim() !== "").map((l) => l.replace(/\s+#.*$/, "").trim());
+
+  it("has exactly two commands: set up and bring up the default stack, set up and pass the tests", () => {
+    expect(commands).toEqual(["npm ci && npm run up -- dev", "npm ci && npm test"]);
+  });
+
+  it(".ci/run runs the quick start's test command to the letter", () => {
+    const ci = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
+    const run = ci.split("\n").filter((l) => !l.trim().startsWith("#")).map((l) => l.trim());
+    expect(run).toContain(commands[1]);
+  });
+});
+
 describe("README: the commands it documents", () => {
   it("every npm run <script> it names exists in package.json", () => {
     const named = [...new Set(documentedCommandLines().map((c) => c.command))];

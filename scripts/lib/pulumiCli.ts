@@ -2,22 +2,9 @@
  * Reading a stack's outputs with the Pulumi CLI, on the project's local file backend (Pulumi.yaml's
  * backend.url), with the empty passphrase `npm run up` creates stacks with.
  */
-import * as fs from "node:fs";
 import { UserError } from "./errors";
 import { type Runner, firstLines } from "./run";
-
-/** The stacks that have a Pulumi.<stack>.yaml in the project directory. */
-export function stackFiles(projectDir: string): string[] {
-  try {
-    return fs
-      .readdirSync(projectDir)
-      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-      .filter((s): s is string => s !== undefined)
-      .sort();
-  } catch {
-    return [];
-  }
-}
+import { stackNames } from "./stackFile";
 
 /**
  * `pulumi stack output --json --show-secrets --stack <stack>`, parsed. Throws a {@link UserError} that says
@@ -40,7 +27,7 @@ export async function readPulumiOutputs(
   }
   if (r.code !== 0) {
     if (/no stack named/i.test(r.stderr)) {
-      const files = stackFiles(opts.projectDir);
+      const files = stackNames(opts.projectDir);
       const known = files.includes(stack)
         ? `Pulumi.${stack}.yaml exists, but the stack was never created`
         : `there is no Pulumi.${stack}.yaml either; the shipped stacks are: ${files.join(", ") || "(none found)"}`;
