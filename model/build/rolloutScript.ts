@@ -6,7 +6,7 @@
  * the waits pass at once. Pure: strings in, a script out.
  */
 import { shellWord } from "./kindScript";
-import { REVISION_LABEL, istiodReleaseName } from "./revision";
+import { istiodReleaseName } from "./revision";
 
 /** How the script reaches the cluster's API server. */
 export type KubectlAccess =
@@ -37,17 +37,23 @@ function kubectlFunction(access: KubectlAccess): string[] {
   return ['kc=$(mktemp)', `trap 'rm -f "$kc"' EXIT`, 'cat > "$kc"', 'k() { kubectl --kubeconfig="$kc" "$@"; }'];
 }
 
-/** Label selector of injected pods (sidecars and gateways carry `istio.io/rev`) on another revision; istiod excluded. */
-export function staleSelector(revision: string): string {
-  return `${REVISION_LABEL},${REVISION_LABEL}!=${revision},app!=istiod`;
-}
+/**
+ * kubectl's jsonpath for one line per pod: `<ns>/<name>`, its revision label, its revision annotation, the
+ * istio-proxy image (a container, or an init container when it is a native sidecar) and its `app` label, tab-separated.
+ * Injected sidecars carry the revision only as an ANNOTATION (istio release-1.31 injection-template.yaml;
+ * the label was removed in istio#33447, the annotation added in #44161); gateway pods carry it as a label (gateway
+ * chart `gateway.sidecarInjectionLabels`). On Kubernetes >= 1.33 (`ENABLE_NATIVE_SIDECARS=auto`,
+ * pkg/kube/inject/webhook.go DetectNativeSidecar) istio-proxy is an init container.
+ */
+export const PODS_JSONPATH =
+  '{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.istio\\.io/rev}' +
+  '{"\\t"}{.spec.containers[?(@.name=="istio-proxy")].image}{.spec.initContainers[?(@.name=="istio-proxy")].image}{"\\t"}{.metadata.labels.app}{"\\n"}{end}';
 
 /** The script of the rollout Command of one cluster. */
 export function rolloutScript(input: RolloutInput): string {
   const { cluster, version, revision } = input;
   const timeout = input.timeoutSeconds ?? 600;
-  const stale = shellWord(staleSelector(revision));
-  const podsJsonpath = shellWord(`{range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.containers[?(@.name=="istio-proxy")].image}{"\\n"}{end}`);
+  const rev = shellWord(revision);
   // An image tag is the version, optionally with a variant (-distroless) and a digest.
   const imageOk = shellWord(`:${version.replace(/\./g, "\\.")}(-[a-z]+)?(@sha256:[0-9a-f]+)?$`);
   const istiod = `deployment/${istiodReleaseName(revision)}`;
@@ -55,17 +61,23 @@ export function rolloutScript(input: RolloutInput): string {
   const lines = [
     "set -eu",
     ...kubectlFunction(input.access),
+    // `<ns>/<name> <revision> <image>` per injected pod, istiod's own pods left out; fails when kubectl does.
+    "proxies() {",
+    `  p=$(k get pods "$@" -o jsonpath=${shellWord(PODS_JSONPATH)}) || return 1`,
+    `  printf '%s\\n' "$p" | awk -F '\\t' '$5 != "istiod" { r = ($2 != "" ? $2 : $3); if (r != "") print $1, r, $4 }'`,
+    "}",
     `for ns in ${input.namespaces.map(shellWord).join(" ")}; do`,
-    `  if [ -n "$(k get pods -n "$ns" -l ${stale} -o name)" ]; then`,
+    `  p=$(proxies -n "$ns") || { echo "kindmesh: ${cluster}: cannot list the pods of $ns" >&2; exit 1; }`,
+    `  if printf '%s\\n' "$p" | awk -v rev=${rev} 'NF >= 2 && $2 != rev { found = 1 } END { exit !found }'; then`,
     `    echo "kindmesh: ${cluster}: restarting the Deployments of $ns onto Istio revision ${revision}" >&2`,
     '    k rollout restart deployment -n "$ns" >&2',
     "  fi",
     "done",
     // Prints what is not there yet, one line each; a failed read counts as not there (never as done).
     "left() {",
-    `  k get pods --all-namespaces -l ${stale} -o name || echo "cannot list the pods"`,
-    `  pods=$(k get pods --all-namespaces -l ${REVISION_LABEL}=${revision} -o jsonpath=${podsJsonpath}) || { echo "cannot list the pods"; return 0; }`,
-    `  printf '%s\\n' "$pods" | awk 'NF == 2' | grep -Ev ${imageOk} || true`,
+    '  p=$(proxies --all-namespaces) || { echo "cannot list the pods"; return 0; }',
+    `  printf '%s\\n' "$p" | awk -v rev=${rev} 'NF >= 2 && $2 != rev { print $1 " runs revision " $2 }'`,
+    `  printf '%s\\n' "$p" | awk -v rev=${rev} 'NF >= 2 && $2 == rev { print $1, $3 }' | grep -Ev ${imageOk} || true`,
     ...(input.primary
       ? [
           // What the proxies report to istiod (ISTIO_VERSION in their node metadata: pilot/pkg/xds/debug.go SyncStatus).

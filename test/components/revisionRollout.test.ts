@@ -98,7 +98,9 @@ describe("upgrade 1.31.0 -> 1.31.1 of primary-remote in one up", () => {
       rolloutScript({ cluster: "main0", version: "1.31.1", revision: "1-31-1", namespaces: ["sample"], access: { kind: "kind", controlPlane: "primary-remote-main0-control-plane" }, primary: true }),
     );
     expect(main.create).toContain(`k() { docker exec primary-remote-main0-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf "$@"; }`);
-    expect(main.create).toContain(`if [ -n "$(k get pods -n "$ns" -l 'istio.io/rev,istio.io/rev!=1-31-1,app!=istiod' -o name)" ]; then`);
+    // Sidecars carry the revision as an annotation, gateways as a label: both are read, istiod's own pods skipped.
+    expect(main.create).toContain(`p=$(k get pods "$@" -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.istio\\.io/rev}`);
+    expect(main.create).toContain(`awk -v rev=1-31-1 'NF >= 2 && $2 != rev { found = 1 } END { exit !found }'; then`);
     expect(main.create).toContain('k rollout restart deployment -n "$ns" >&2');
     expect(main.create).toContain("k exec -n istio-system deployment/istiod-1-31-1 -c discovery -- pilot-discovery request GET /debug/syncz");
     expect(main.create).toContain(`grep -v '"istio_version":"1.31.1"'`);

@@ -7,19 +7,30 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RolloutInput, rolloutScript, staleSelector } from "../../../model/build/rolloutScript";
+import { PODS_JSONPATH, type RolloutInput, rolloutScript } from "../../../model/build/rolloutScript";
 
-const STALE = staleSelector("1-31-1");
+// What kubectl prints for PODS_JSONPATH (ns/name, revision label, revision annotation, istio-proxy image, app),
+// pods as Istio 1.31 makes them: a sidecar carries its revision only as an annotation and, on Kubernetes 1.35,
+// runs as a native sidecar (an init container, so the containers' image column is empty and the init one shows);
+// a gateway carries the label too; istiod carries the label; an uninjected pod carries neither.
+const T = "\\t";
+const OLD_PODS = `sample/helloworld-old${T}${T}1-31-0${T}docker.io/istio/proxyv2:1.31.0${T}helloworld`;
+const NEW_PODS = `sample/helloworld-new${T}${T}1-31-1${T}docker.io/istio/proxyv2:$PROXY_TAG${T}helloworld`;
+const OTHER_PODS = [
+  `sample/plain${T}${T}${T}${T}plain`,
+  `istio-system/istiod-1-31-0-abc${T}1-31-0${T}${T}${T}istiod`,
+  `istio-system/istiod-1-31-1-def${T}1-31-1${T}${T}${T}istiod`,
+  `istio-system/eastwest-xyz${T}1-31-1${T}1-31-1${T}docker.io/istio/proxyv2:$PROXY_TAG${T}istio-eastwestgateway`,
+].join("\\n");
 // Arguments after `docker exec <node> kubectl --kubeconfig=...`, as the script passes them.
 const FAKE_DOCKER = `#!/bin/sh
 shift 4
 printf '%s\\n' "$*" >> "$STATE/calls"
+pods() { if [ -f "$STATE/restarted" ]; then printf "${NEW_PODS}\\n"; else printf "${OLD_PODS}\\n"; fi; }
 case "$*" in
-  "get pods -n sample -l ${STALE} -o name") [ -f "$STATE/restarted" ] || echo pod/helloworld-old ;;
+  "get pods -n sample -o jsonpath="*) pods; printf "sample/plain${T}${T}${T}${T}plain\\n" ;;
   "rollout restart deployment -n sample") touch "$STATE/restarted"; echo "deployment.apps/helloworld restarted" ;;
-  "get pods --all-namespaces -l ${STALE} -o name") [ -f "$STATE/restarted" ] || echo pod/helloworld-old ;;
-  "get pods --all-namespaces -l istio.io/rev=1-31-1 -o jsonpath="*)
-    [ -f "$STATE/restarted" ] && printf "sample/helloworld-new docker.io/istio/proxyv2:$PROXY_TAG\\nistio-system/istiod-1-31-1-abc \\n" ;;
+  "get pods --all-namespaces -o jsonpath="*) pods; printf "${OTHER_PODS}\\n" ;;
   "exec -n istio-system deployment/istiod-1-31-1 -c discovery -- pilot-discovery request GET /debug/syncz")
     printf '[\\n  {"cluster_id": "c1", "proxy": "helloworld-new.sample", "istio_version": "%s"}\\n]\\n' "$PROXY_TAG" ;;
   "get deployment -n istio-system -l app=istiod -o name") printf 'deployment.apps/istiod-1-31-0\\ndeployment.apps/istiod-1-31-1\\n' ;;
@@ -52,10 +63,20 @@ function run(extra: Partial<RolloutInput> = {}, proxyTag = "1.31.1") {
 }
 
 describe("rollout script, run by sh", () => {
+  it("a sidecar still on the old revision (annotation only) is named while it waits, as is its image", () => {
+    fs.writeFileSync(path.join(dir, "drained"), "");
+    const r = run({ timeoutSeconds: 0, namespaces: [] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("sample/helloworld-old runs revision 1-31-0");
+  });
+
   it("restarts the namespace whose pods run the old revision, then waits until the old istiod holds no proxy", () => {
     const r = run();
     expect(r.code).toBe(0);
     expect(r.calls.filter((c) => c.startsWith("rollout restart"))).toEqual(["rollout restart deployment -n sample"]);
+    // One read per look, by annotation and label alike (istiod and the uninjected pod are not waited for).
+    expect(r.calls).toContain(`get pods -n sample -o jsonpath=${PODS_JSONPATH}`);
+    expect(r.calls).toContain(`get pods --all-namespaces -o jsonpath=${PODS_JSONPATH}`);
     expect(r.sleeps).toBe(1); // first look: the old istiod still serves helloworld-old; second look: done
     expect(r.stderr).toMatch(/restarting the Deployments of sample onto Istio revision 1-31-1[\s\S]*every proxy runs Istio 1.31.1 \(revision 1-31-1\)\n$/);
   });
@@ -65,6 +86,9 @@ describe("rollout script, run by sh", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/after 0 s these proxies are not on Istio 1.31.1 \(revision 1-31-1\); the old revision is kept/);
     expect(r.stderr).toContain("sample/helloworld-new docker.io/istio/proxyv2:1.31.0");
+    expect(r.stderr).toContain("istio-system/eastwest-xyz docker.io/istio/proxyv2:1.31.0");
+    expect(r.stderr).not.toContain("istiod-1-31-0-abc");
+    expect(r.stderr).not.toContain("sample/plain");
     expect(r.stderr).toContain('"istio_version":"1.31.0"');
     expect(r.stderr).toContain('still connected to deployment.apps/istiod-1-31-0: "proxy":"helloworld-old.sample"');
   });
