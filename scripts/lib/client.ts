@@ -22,6 +22,8 @@ export interface PodInfo {
   deleting: boolean;
   /** The image of its `istio-proxy` container (a sidecar or an injected gateway), if it has one. */
   proxyImage?: string;
+  /** The Istio revision that injected it: the `istio.io/rev` label (gateways, istiod) or annotation (sidecars). */
+  revision?: string;
 }
 
 /** Where a command runs: a container of a pod (the pod's default container when `container` is unset). */

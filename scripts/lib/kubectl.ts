@@ -145,12 +145,22 @@ function parseJson(text: string, cluster: string, what: string): unknown {
 /** The fields of a pod the checks use. */
 export function toPodInfo(raw: unknown): PodInfo {
   const pod = (raw ?? {}) as {
-    metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: string };
-    spec?: { nodeName?: string; hostNetwork?: boolean; containers?: { name?: string; image?: string; ports?: { containerPort?: number; protocol?: string }[] }[] };
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
+    spec?: {
+      nodeName?: string;
+      hostNetwork?: boolean;
+      containers?: { name?: string; image?: string; ports?: { containerPort?: number; protocol?: string }[] }[];
+      initContainers?: { name?: string; image?: string }[];
+    };
     status?: { phase?: string; podIP?: string; containerStatuses?: { ready?: boolean }[] };
   };
   const statuses = pod.status?.containerStatuses ?? [];
-  const proxy = (pod.spec?.containers ?? []).find((c) => c.name === "istio-proxy");
+  // A native sidecar (Kubernetes >= 1.33 with istiod's ENABLE_NATIVE_SIDECARS=auto, release-1.31
+  // pkg/kube/inject/webhook.go DetectNativeSidecar) is an init container named istio-proxy.
+  const proxy = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === "istio-proxy");
+  // Sidecars carry their revision only as an annotation (injection-template.yaml; the label went in istio#33447),
+  // gateways and istiod as a label.
+  const revision = pod.metadata?.labels?.["istio.io/rev"] ?? pod.metadata?.annotations?.["istio.io/rev"];
   return {
     name: pod.metadata?.name ?? "",
     namespace: pod.metadata?.namespace ?? "",
@@ -163,5 +173,6 @@ export function toPodInfo(raw: unknown): PodInfo {
     ports: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort ?? 0)).filter((p) => p > 0),
     deleting: pod.metadata?.deletionTimestamp !== undefined,
     ...(proxy?.image ? { proxyImage: proxy.image } : {}),
+    ...(revision ? { revision } : {}),
   };
 }

@@ -1,14 +1,12 @@
 /**
  * Which Istio every proxy runs, and whether the mesh is left on two revisions (an upgrade that did not finish:
  * model/build/revision.ts). A proxy's version is its `istio-proxy` image tag (the version it reports to istiod
- * as ISTIO_VERSION); its revision is the `istio.io/rev` label the injector puts on the pod (release-1.31
- * istio-discovery files/injection-template.yaml and gateway-injection-template.yaml); istiod's pods carry it too.
+ * as ISTIO_VERSION); its revision is `istio.io/rev`, an annotation the injector puts on a sidecar pod (release-1.31
+ * istio-discovery files/injection-template.yaml) and a label on gateway and istiod pods (PodInfo.revision).
  */
 import { istioRevision } from "../../model/build/revision";
 import type { CheckResult } from "../../model/verify/verifyReport";
 import type { Lab } from "./lab";
-
-const REV = "istio.io/rev";
 
 /** The version in a proxy image reference: `docker.io/istio/proxyv2:1.31.1-distroless@sha256:…` -> `1.31.1`. */
 export function proxyVersionOf(image: string): string | undefined {
@@ -26,7 +24,7 @@ export async function checkProxyVersions(lab: Lab): Promise<CheckResult> {
   const note = (rev: string, what: string) => revisions.set(rev, [...(revisions.get(rev) ?? []), what]);
   for (const [cluster, kube] of Object.entries(lab.kube)) {
     for (const pod of await kube.listPods("", "")) {
-      const rev = pod.labels[REV];
+      const rev = pod.revision;
       if (pod.labels.app === "istiod" && rev) note(rev, `istiod ${cluster}/${pod.name}`);
       if (!pod.proxyImage) continue;
       const version = proxyVersionOf(pod.proxyImage) ?? `unknown (${pod.proxyImage})`;

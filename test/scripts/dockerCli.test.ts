@@ -59,4 +59,15 @@ describe("kubectl for the drills and the version check", () => {
     expect(toPodInfo(pod).proxyImage).toBe("docker.io/istio/proxyv2:1.31.1");
     expect(toPodInfo({ spec: { containers: [{ name: "app", image: "app:1" }] } }).proxyImage).toBeUndefined();
   });
+
+  it("a sidecar as Istio 1.31 injects it on Kubernetes 1.35: native (an init container), revision as an annotation", () => {
+    const sidecar = {
+      metadata: { name: "sleep-1", labels: { app: "sleep", "service.istio.io/canonical-name": "sleep" }, annotations: { "istio.io/rev": "1-31-1" } },
+      spec: { initContainers: [{ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.31.1" }], containers: [{ name: "sleep", image: "curl" }] },
+    };
+    expect(toPodInfo(sidecar)).toMatchObject({ proxyImage: "docker.io/istio/proxyv2:1.31.1", revision: "1-31-1" });
+    const gateway = { metadata: { name: "gw", labels: { "istio.io/rev": "1-31-0" }, annotations: { "istio.io/rev": "1-31-0" } }, spec: { containers: [{ name: "istio-proxy", image: "x:1.31.0" }] } };
+    expect(toPodInfo(gateway)).toMatchObject({ proxyImage: "x:1.31.0", revision: "1-31-0" });
+    expect(toPodInfo({ metadata: { name: "plain" }, spec: { containers: [{ name: "app" }] } }).revision).toBeUndefined();
+  });
 });

@@ -178,7 +178,7 @@ class FakeCluster implements KubeCluster {
     const version = (name: string) => this.lab.opts.istioVersion?.(this.name, name) ?? Object.values(outputs.trafficModel)[0]?.istioVersion ?? "1.31.1";
     const rev = (name: string) => version(name).replace(/\./g, "-");
     if (outputs.clusters[this.name]?.role === "primary") {
-      out.push(pod("istio-system", "istiod-1", { app: "istiod", "istio.io/rev": rev("istiod-1") }, nodes[0]?.nodeName, `10.${this.index()}.0.3`, [15010, 15012]));
+      out.push({ ...pod("istio-system", "istiod-1", { app: "istiod", "istio.io/rev": rev("istiod-1") }, nodes[0]?.nodeName, `10.${this.index()}.0.3`, [15010, 15012]), revision: rev("istiod-1") });
     }
     for (const c of outputs.workloads.clients.filter((x) => x.cluster === this.name)) {
       out.push(pod(c.namespace, `${c.name}-1`, { app: c.name }, nodes.find((n) => n.locality === c.locality)?.nodeName, `10.${this.index()}.0.9`, [80], this.lab.opts.clientPhase));
@@ -196,8 +196,8 @@ class FakeCluster implements KubeCluster {
         }
       }
     }
-    // Injected pods: the revision label and the proxy image the injector gives them.
-    return out.map((p) => (p.namespace === "kube-system" || p.namespace === "istio-system" ? p : { ...p, labels: { ...p.labels, "istio.io/rev": rev(p.name) }, proxyImage: `docker.io/istio/proxyv2:${version(p.name)}` }));
+    // Injected pods: the proxy image and the revision (an annotation on a sidecar, not a label: toPodInfo reads it).
+    return out.map((p) => (p.namespace === "kube-system" || p.namespace === "istio-system" ? p : { ...p, revision: rev(p.name), proxyImage: `docker.io/istio/proxyv2:${version(p.name)}` }));
   }
 
   private index(): number {
