@@ -3,7 +3,7 @@
  * that lists every problem with its config path. Pure: no Pulumi, no I/O.
  */
 import { planAddresses } from "./addressPlan";
-import { ConfigError, Problems, didYouMean, readObject, readString, show } from "./problems";
+import { ConfigError, Problems, closest, readObject, readString, show } from "./problems";
 import { readRootCa, type RootCaInput } from "./rootCa";
 import { readTopology } from "./topologySpec";
 import { lintRouting } from "../traffic/routingLint";
@@ -65,7 +65,10 @@ export function parseConfig(
   const stack = opts.stack ?? "dev";
   const p = new Problems();
   for (const key of raw.unknownKeys ?? []) {
-    p.error(key, `unknown stack config key "kindmesh:${key}".${didYouMean(key, CONFIG_KEYS)} kindmesh reads: ${CONFIG_KEYS.map((k) => `kindmesh:${k}`).join(", ")}.`);
+    // The suggestion is the whole key as the stack file spells it ("kindmesh:traffic"), not the bare "traffic"
+    // a user would copy into the file as a key kindmesh never reads.
+    const hit = closest(key, CONFIG_KEYS);
+    p.error(key, `unknown stack config key "kindmesh:${key}".${hit ? ` Did you mean "kindmesh:${hit}"?` : ""} kindmesh reads: ${CONFIG_KEYS.map((k) => `kindmesh:${k}`).join(", ")}.`);
   }
   const topology = readTopology(p, raw.topology, stack);
   const { dockerNetwork, clusters } = planAddresses(p, topology, stack);

@@ -64,7 +64,7 @@ describe("check on the shipped stacks", () => {
 describe("check rejects each wrong configuration a user writes, at its path and line", () => {
   // [what, the edit, the path reported, its message, where the line points when the key is not written]
   const cases: [string, (raw: any, extra: Record<string, unknown>) => void, string, RegExp, string?][] = [
-    ["a misspelt top-level key", (_r, x) => (x["kindmesh:trafic"] = {}), "trafic", /unknown stack config key "kindmesh:trafic"\. Did you mean "traffic"\?/],
+    ["a misspelt top-level key", (_r, x) => (x["kindmesh:trafic"] = {}), "trafic", /unknown stack config key "kindmesh:trafic"\. Did you mean "kindmesh:traffic"\?/],
     ["an unknown key in a cluster", (r) => (r.topology.clusters[0].nodez = []), "topology.clusters[0].nodez", /unknown key "nodez"\. Did you mean "nodes"\?/],
     ["an empty locality part", (r) => (r.topology.clusters[0].nodes[1].locality = "east//zone2"), "topology.clusters[0].nodes[1].locality", /has an empty part/],
     ["a kind cluster without control plane", (r) => (r.topology.clusters[1].nodes[0].role = "worker"), "topology.clusters[1].nodes", /needs a node with role "control-plane"/],

@@ -271,7 +271,7 @@ describe("rejected topologies name the path, the value and the fix", () => {
   });
 
   it("a misspelt top-level key (kindmesh:trafic) is an error, not silently ignored", () => {
-    expectProblem({ ...stackRaw("dev"), unknownKeys: ["trafic"] }, "trafic", /unknown stack config key "kindmesh:trafic"\. Did you mean "traffic"\?/, /kindmesh reads: kindmesh:topology, kindmesh:traffic/);
+    expectProblem({ ...stackRaw("dev"), unknownKeys: ["trafic"] }, "trafic", /unknown stack config key "kindmesh:trafic"\. Did you mean "kindmesh:traffic"\?/, /kindmesh reads: kindmesh:topology, kindmesh:traffic/);
   });
 
   it("a missing topology", () => {
