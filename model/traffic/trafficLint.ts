@@ -34,7 +34,7 @@ function checkPattern(p: Problems, path: string, pattern: string, localities: st
     const { region, zone, subzone } = parseLocality(pattern);
     p.error(
       path,
-      `"${pattern}" has ${segments.length} segments; Istio reads it as region "${region}", zone "${zone}", subzone "${subzone}" and drops the rest.${suggestion(pattern, localities)}`,
+      `"${pattern}" has ${segments.length} segments; Istio reads it as region "${region}", zone "${zone}", subzone "${subzone}" and drops the rest. Write at most three: region/zone/subzone, or a prefix of one ending in "*" ("region/*", "region/zone/*"); this topology has: ${localities.join(", ")}.${suggestion(pattern, localities)}`,
     );
     return false;
   }

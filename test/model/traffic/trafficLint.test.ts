@@ -21,6 +21,19 @@ describe("the seeds' broken configurations", () => {
     );
   });
 
+  it("a four-segment key with no likely typo still says what a key may be and which localities exist", () => {
+    const raw = stackRaw("flat");
+    const setting = raw.traffic.policies[0].trafficPolicy.loadBalancer.localityLbSetting;
+    setting.distribute[0].to = { "region1/zone1/*": 70, "region1/zone2/*": 20, "us/west/zone3/*": 10 };
+    expectProblem(
+      raw,
+      `${LB}.distribute[0].to["us/west/zone3/*"]`,
+      /has 4 segments/,
+      /Write at most three: region\/zone\/subzone, or a prefix of one ending in "\*"/,
+      /this topology has: region1\/zone1, region1\/zone2, region2\/zone3, region3\/zone4\./,
+    );
+  });
+
   it("a three-segment key that matches no locality loses its share", () => {
     const { raw, setting } = multinet();
     setting.distribute[0].to = { "east/zone1/*": 10, "east/zone2/*": 10, "west/zone4/*": 80 };
