@@ -99,6 +99,35 @@ describe("npm run cache:clear -- <stack>", () => {
     expect(readme).toContain("`imageCache: false` under `kindmesh:topology`");
   });
 
+  it("takes -s/--stack as the other commands do, and refuses an unknown option or a second stack (exit 2) before calling docker", () => {
+    fakeDocker(Object.fromEntries(devVolumes.map((v) => [v, LABELS("dev")])));
+    for (const args of [["-s", "dev"], ["--stack", "dev"], ["--stack=dev"]]) {
+      const r = run(args);
+      expect(r.status, args.join(" ")).toBe(0);
+      expect(r.stdout).toContain("removed the image-cache volumes of stack dev");
+      fakeDocker(Object.fromEntries(devVolumes.map((v) => [v, LABELS("dev")])));
+    }
+    for (const args of [["dev", "--bogus"], ["dev", "flat"], ["-s"], ["--bogus", "dev"]]) {
+      fs.rmSync(path.join(dir, "calls.log"), { force: true });
+      fakeDocker(Object.fromEntries(devVolumes.map((v) => [v, LABELS("dev")])));
+      const r = run(args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/usage: npm run cache:clear -- <stack>/);
+      expect(r.calls).toEqual([]);
+      expect(r.left).toEqual(devVolumes);
+    }
+    expect(run(["dev", "--bogus"]).stderr).toMatch(/^error: unknown option --bogus/);
+  });
+
+  it("--help is laid out like the other commands' help: usage, options, exit codes, examples", () => {
+    const help = run(["-h"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run cache:clear -- <stack>/);
+    expect(help.stdout).toMatch(/\noptions:\n  -s, --stack <stack> .*\n  -h, --help /);
+    expect(help.stdout).toMatch(/\nexit codes:\n    0  .*\n    1  .*\n    2  bad command line/);
+    expect(help.stdout).toMatch(/\nexamples:\n  npm run cache:clear -- dev/);
+  });
+
   it("needs a stack; --help prints the usage", () => {
     fakeDocker({});
     expect(run([]).status).toBe(2);
