@@ -30,13 +30,16 @@ export function checkNodeNames(p: Problems, path: string, stack: string, name: s
 }
 
 
-/** The stack name is part of every kind cluster's name: kind must accept it there. */
+/**
+ * The stack name is part of every kind cluster's name: kind must accept it there. A stack never created is only
+ * its file, so the fix is renaming the file (`pulumi stack rename` fails for a stack that does not exist yet).
+ */
 export function checkStackName(p: Problems, stack: string, kindClusters: string[]): void {
   if (kindClusters.length === 0 || KIND_NAME.test(stack)) return;
   const example = kindClusterName(stack, kindClusters[0]);
   const fixed = stack.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "lab";
   p.error(
     "topology.clusters",
-    `the stack name "${stack}" is part of every kind cluster's name (e.g. "${example}"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "${fixed}" (pulumi stack rename).`,
+    `the stack name "${stack}" is part of every kind cluster's name (e.g. "${example}"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "${fixed}": rename Pulumi.${stack}.yaml to Pulumi.${fixed}.yaml (or \`pulumi stack rename ${fixed}\` once the stack exists).`,
   );
 }

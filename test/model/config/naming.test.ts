@@ -123,7 +123,7 @@ describe("derived names are checked, never truncated", () => {
   it("a stack name kind would refuse is an error before anything is made, with a name that works", () => {
     const problems = problemsOf(stackRaw("dev"), "My_Lab");
     expect(problems.find((p) => p.path === "topology.clusters")?.message).toBe(
-      `the stack name "My_Lab" is part of every kind cluster's name (e.g. "My_Lab-east"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "my-lab" (pulumi stack rename).`,
+      `the stack name "My_Lab" is part of every kind cluster's name (e.g. "My_Lab-east"), and kind accepts only lowercase letters, digits, "-" and "." there. Use a stack named like "my-lab": rename Pulumi.My_Lab.yaml to Pulumi.my-lab.yaml (or \`pulumi stack rename my-lab\` once the stack exists).`,
     );
   });
 });
