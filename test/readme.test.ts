@@ -177,6 +177,14 @@ describe("README: the commands it documents", () => {
     }
   });
 
+  it("verify's --help names every check the README's verify table lists (proxy versions included)", () => {
+    const table = README.slice(README.indexOf("\n| check | what it runs | holds when |"));
+    const rows = table.split("\n\n")[0].split("\n").slice(3).map((row) => row.split("|")[1].trim());
+    expect(rows).toHaveLength(6);
+    const summary = helpText("verify").split("\n")[2];
+    for (const check of rows) expect(summary, check).toContain(check.split(" ").pop());
+  });
+
   it.each(TS_COMMANDS)("%s rejects an unknown option with its usage (exit 2), touching nothing", async (command) => {
     const r = await run(command, command === "bench" ? ["--clusters", "4"] : ["dev", "--bogus"]);
     expect(r.code).toBe(2);

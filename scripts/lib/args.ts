@@ -84,7 +84,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     examples: ["npm run diagram -- dev", "npm run diagram -- flat --markdown > flat.md"],
   },
   verify: {
-    summary: "Is the deployed lab what the stack says? Checks discovery, gateways, pod routes, the shared root and the split.",
+    summary: "Is the deployed lab what the stack says? Checks discovery, gateways, pod routes, the shared root, proxy versions and the split.",
     stack: true,
     options: [STACK_OPTION, REQUESTS, ALPHA, JSON_FLAG, VERBOSE, HELP],
     exitCodes: LIVE_EXIT,
