@@ -138,7 +138,7 @@ describe("an invalid configuration", () => {
 
   it("a misspelt top-level key in the stack file stops the program", async () => {
     const { error } = await runProgramExpectingError("flat", { config: { "kindmesh:version": { istio: "1.30.3" } } });
-    expect(error.message).toMatch(/  - version: unknown stack config key "kindmesh:version"\. Did you mean "versions"\?/);
+    expect(error.message).toMatch(/  - version: unknown stack config key "kindmesh:version"\. Did you mean "kindmesh:versions"\?/);
   });
 
   it("stops with the ConfigError message as a RunError (no stack trace) and registers nothing", async () => {
