@@ -5,6 +5,7 @@
  * and two API servers cannot bind one 127.0.0.1 port. Pure: the caller reads and parses the other files.
  */
 import { overlaps, parseCidr } from "./addresses";
+import { defaultDockerSubnet } from "./addressPlan";
 import type { ClusterSpec, MeshSpec, Problem } from "../types";
 
 /** What Docker and kind see of a stack: names and addresses that must be unique on the engine. */
@@ -46,7 +47,11 @@ export function stackCollisions(mine: Footprint, others: Footprint[]): Problem[]
       if (mine.network.name === other.network.name) {
         problems.push({
           path: "topology.dockerNetwork.name",
-          message: `the Docker network "${mine.network.name}" is also the network of ${other.file}; ${SIDE_BY_SIDE}. Give this stack its own name, or remove the key for the default kindmesh-${mine.stack}.`,
+          // A stack on its default name has no key to remove: the clash was made by the other file.
+          message:
+            mine.network.name === `kindmesh-${mine.stack}`
+              ? `the Docker network "${mine.network.name}" is also the network of ${other.file}; ${SIDE_BY_SIDE}. "${mine.network.name}" is this stack's default name: change topology.dockerNetwork.name in ${other.file} (or remove it there for that stack's default kindmesh-${other.stack}).`
+              : `the Docker network "${mine.network.name}" is also the network of ${other.file}; ${SIDE_BY_SIDE}. Give this stack its own name, or remove the key for the default kindmesh-${mine.stack}.`,
         });
       }
       const a = parseCidr(mine.network.subnet);
@@ -54,7 +59,12 @@ export function stackCollisions(mine: Footprint, others: Footprint[]): Problem[]
       if (!("error" in a) && !("error" in b) && overlaps(a, b)) {
         problems.push({
           path: "topology.dockerNetwork.subnet",
-          message: `${a.text} overlaps ${b.text}, the Docker subnet of ${other.file}; Docker refuses a second network on an overlapping range, so ${SIDE_BY_SIDE}. Pick a range that no other stack file uses.`,
+          message: `${a.text} overlaps ${b.text}, the Docker subnet of ${other.file}; Docker refuses a second network on an overlapping range, so ${SIDE_BY_SIDE}. ${
+            // Two default subnets can also meet (1 in 64): then either file may pin one.
+            a.text === defaultDockerSubnet(mine.stack)
+              ? `${a.text} is this stack's default subnet (chosen from its name): set topology.dockerNetwork.subnet here or change it in ${other.file}, to a range no other stack file uses.`
+              : "Pick a range that no other stack file uses."
+          }`,
         });
       }
     }

@@ -1,6 +1,7 @@
 /** Stacks that cannot run side by side: names and addresses Docker and kind see, compared across stack files. */
 import { describe, expect, it } from "vitest";
 import { type Footprint, footprintOf, stackCollisions } from "../../../model/config/collisions";
+import { defaultDockerSubnet } from "../../../model/config/addressPlan";
 import { parse, stackRaw } from "../../helpers/configs";
 
 const dev: Footprint = {
@@ -26,6 +27,18 @@ describe("collisions with other stack files", () => {
     expect(problems[0].message).toMatch(/^the Docker network "kindmesh-dev" is also the network of Pulumi\.dev\.yaml; two stacks with it cannot both be up on one Docker engine\. .*remove the key for the default kindmesh-mine\.$/);
     expect(problems[1].message).toMatch(/^172\.30\.0\.0\/16 overlaps 172\.30\.0\.0\/16, the Docker subnet of Pulumi\.dev\.yaml/);
     expect(problems[2].message).toMatch(/^the kind cluster "east" is also a cluster of Pulumi\.dev\.yaml/);
+  });
+
+  it("a stack that keeps its defaults is told to fix the other file (or pin its own), never to remove a key it does not have", () => {
+    // dev sets no dockerNetwork: its name and subnet are its defaults. A copy pinned both to dev's values.
+    const plainDev: Footprint = { stack: "dev", file: "Pulumi.dev.yaml", network: { name: "kindmesh-dev", subnet: defaultDockerSubnet("dev") }, kindClusters: [] };
+    const pinned: Footprint = { stack: "mine", file: "Pulumi.mine.yaml", network: { name: "kindmesh-dev", subnet: defaultDockerSubnet("dev") }, kindClusters: [] };
+    const [name, subnet] = stackCollisions(plainDev, [pinned]);
+    expect(name.message).not.toMatch(/remove the key/);
+    expect(name.message).toMatch(/"kindmesh-dev" is this stack's default name: change topology\.dockerNetwork\.name in Pulumi\.mine\.yaml/);
+    expect(subnet.message).toMatch(/is this stack's default subnet \(chosen from its name\): set topology\.dockerNetwork\.subnet here or change it in Pulumi\.mine\.yaml/);
+    // The copy itself still gets the advice for a key it does set.
+    expect(stackCollisions(pinned, [plainDev])[0].message).toMatch(/remove the key for the default kindmesh-mine\.$/);
   });
 
   it("an overlapping, not equal, subnet is a collision; a disjoint one is not", () => {
