@@ -194,7 +194,7 @@ else
       });' "$stack"; then
     case "$action" in
       preview) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state), so there is nothing to preview against. npm run check -- $stack shows the predicted split without creating anything; npm run up -- $stack previews and asks before it creates." >&2; exit 1 ;;
-      destroy) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state): nothing to destroy. If its state was lost while a lab ran, remove it by hand: kind delete cluster --name <cluster>, then docker network rm <network>." >&2; exit 0 ;;
+      destroy) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state): nothing to destroy. If its state was lost while a lab ran, remove it by hand: kind delete cluster --name $stack-<cluster> for each of its clusters (kind get clusters lists them), then docker network rm kindmesh-$stack (or the dockerNetwork.name its file sets); every step is in the README, under Cleaning up after lost state." >&2; exit 0 ;;
       refresh) echo "kindmesh: the stack $stack was never created here (no state in .pulumi-state): nothing to refresh." >&2; exit 1 ;;
     esac
   fi

@@ -177,6 +177,12 @@ describe("README: the commands it documents", () => {
     }
   });
 
+  it("every kind --name it shows is kind's name for a cluster, <stack>-<cluster> (dev-east), never the bare cluster name", () => {
+    const names = [...README.matchAll(/kind [a-z ]+--name ([^\s`)]+)/g)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(2);
+    for (const name of names) expect(name).toMatch(/^(<stack>-<cluster>|dev-east)$/);
+  });
+
   it("verify's --help names every check the README's verify table lists (proxy versions included)", () => {
     const table = README.slice(README.indexOf("\n| check | what it runs | holds when |"));
     const rows = table.split("\n\n")[0].split("\n").slice(3).map((row) => row.split("|")[1].trim());

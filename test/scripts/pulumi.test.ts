@@ -174,7 +174,7 @@ describe("npm run up|preview|destroy|refresh", () => {
 
   it.each([
     ["preview", 1, /never created here \(no state in .pulumi-state\), so there is nothing to preview against\. npm run check -- flat shows the predicted split without creating anything/],
-    ["destroy", 0, /never created here \(no state in .pulumi-state\): nothing to destroy.*kind delete cluster --name <cluster>, then docker network rm <network>/],
+    ["destroy", 0, /never created here \(no state in .pulumi-state\): nothing to destroy.*kind delete cluster --name flat-<cluster> for each of its clusters .*then docker network rm kindmesh-flat .*Cleaning up after lost state/],
     ["refresh", 1, /never created here \(no state in .pulumi-state\): nothing to refresh/],
   ])("%s of a stack that was never created says so and creates nothing", (action, status, message) => {
     const r = run([action, "flat", "--yes"].filter((a) => action !== "preview" || a !== "--yes"), { STACKS: '[{"name":"dev"}]' });
