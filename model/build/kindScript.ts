@@ -35,7 +35,7 @@ export function kindCreateScript(name: string, wait: string): string {
     // The network is made before any cluster; if it is gone now (docker system prune), kind would quietly make
     // one of its own on a subnet from Docker's pools, and every address planned on the stack's subnet is wrong.
     `if ! docker network inspect "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null >/dev/null 2>&1; then`,
-    `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up." >&2`,
+    `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run npm run refresh -- <stack> (it notices the network is gone; a bare pulumi refresh would also drop the objects of any cluster that is down), then npm run up -- <stack>." >&2`,
     "  exit 1",
     "fi",
     `if kind get clusters </dev/null 2>/dev/null | grep -qx ${n}; then`,

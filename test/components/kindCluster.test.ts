@@ -29,7 +29,7 @@ describe("KindCluster: the kind Command", () => {
         `trap 'rm -rf "$dir"' EXIT`,
         'export KUBECONFIG="$dir/kubeconfig"',
         'if ! docker network inspect "$KIND_EXPERIMENTAL_DOCKER_NETWORK" </dev/null >/dev/null 2>&1; then',
-        `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up." >&2`,
+        `  echo "kindmesh: the stack's Docker network $KIND_EXPERIMENTAL_DOCKER_NETWORK is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run npm run refresh -- <stack> (it notices the network is gone; a bare pulumi refresh would also drop the objects of any cluster that is down), then npm run up -- <stack>." >&2`,
         "  exit 1",
         "fi",
         "if kind get clusters </dev/null 2>/dev/null | grep -qx dev-east; then",
@@ -209,7 +209,7 @@ describe("the kind scripts, run against a stand-in kind", () => {
     expect(res.status).toBe(1);
     expect(res.stdout).toBe("");
     expect(res.stderr).toBe(
-      "kindmesh: the stack's Docker network kindmesh-dev is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run pulumi refresh (it notices the network is gone), then pulumi up.\n",
+      "kindmesh: the stack's Docker network kindmesh-dev is gone (removed outside Pulumi, e.g. docker system prune?); kind would make one of its own on another subnet. Run npm run refresh -- <stack> (it notices the network is gone; a bare pulumi refresh would also drop the objects of any cluster that is down), then npm run up -- <stack>.\n",
     );
     expect(res.calls).toEqual([NET_CHECK]);
   });
