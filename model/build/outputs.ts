@@ -54,6 +54,6 @@ export interface StackOutputs {
   trafficPlan: TrafficPlan;
   workloads: WorkloadsOutput;
   trafficModel: TrafficModelOutput;
-  /** Per cluster: what kind and Docker call it (kind clusters), and its node (container) names. Older stacks lack it. */
-  addressPlan?: Record<string, { kindCluster?: string; nodes?: string[] }>;
+  /** Per cluster: what kind and Docker call it (kind clusters), its node (container) names and pod subnet. Older stacks lack it. */
+  addressPlan?: Record<string, { kindCluster?: string; nodes?: string[]; podSubnet?: string }>;
 }

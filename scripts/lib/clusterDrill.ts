@@ -4,8 +4,9 @@
  *
  * isolate-api: the cluster's API server stops answering the other clusters, its pods keep running. The model:
  *   istiod keeps serving the endpoints it last saw, so every client's split is the normal prediction.
- * fail-cluster: every node of the cluster is paused. The model: the prediction with that cluster's endpoints
- *   gone, for the clients elsewhere (its own clients are paused with it).
+ * fail-cluster: every node of the cluster is paused, and the other clusters' nodes reset TCP to it (a paused
+ *   node's kernel still accepts connections, which would hang, not fail over). The model: the prediction with
+ *   that cluster's endpoints gone, for the clients elsewhere (its own clients are paused with it).
  * Both put things back in `finally` and on SIGINT/SIGTERM (withRestore), then time the recovery.
  */
 import type { TrafficModelOutput } from "../../model/build/outputs";
@@ -13,7 +14,20 @@ import { CLUSTER_LABEL } from "../../model/traffic/routing";
 import type { SplitResult } from "../../model/verify/verifyReport";
 import type { Clock, ClusterClient, Io, SignalSource } from "./client";
 import type { ClusterDrillArgs, ClusterDrillMode } from "./clusterDrillArgs";
-import { API_PORT, type Isolation, type IstiodView, isolate, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
+import {
+  API_PORT,
+  type Isolation,
+  type IstiodView,
+  type PlannedRule,
+  isolate,
+  isolationPlan,
+  nodeAddresses,
+  observePrimaries,
+  otherNodeAddresses,
+  rejectPlan,
+  timeUntilSynced,
+  unisolate,
+} from "./clusterOutage";
 import type { DockerHost } from "./docker";
 import { EXIT, UserError } from "./errors";
 import { type Lab, openLab } from "./lab";
@@ -43,6 +57,8 @@ export interface ClusterDrillReport {
   /** The node containers acted on; for isolate-api also the sources whose 6443 traffic was dropped. */
   containers: string[];
   sources?: string[];
+  /** fail-cluster: the addresses of the paused cluster that the other clusters' nodes reset TCP to. */
+  rejected?: string[];
   /** The other primaries' istiods while the cluster was cut off or paused. */
   during: IstiodView[];
   splits: SplitResult[];
@@ -103,6 +119,24 @@ async function unpause(docker: DockerHost, containers: string[], oneByOne: boole
   return problems;
 }
 
+/**
+ * fail-cluster: the rules making every other kind cluster's nodes reset TCP to `cluster` (its node IPs, its
+ * east-west gateway, and its pod subnet for clusters on its network: those route its pods directly, nodeScript.ts;
+ * elsewhere the subnet may be reused). Read before the pause: the paused API server cannot list its nodes.
+ */
+async function failoverRules(lab: Lab, cluster: string, docker: DockerHost): Promise<{ rules: PlannedRule[]; rejected: string[] }> {
+  const own = lab.outputs.clusters[cluster];
+  const common = [...(await nodeAddresses(lab, cluster)), ...(own.eastWestGatewayAddress ? [own.eastWestGatewayAddress] : [])];
+  const podSubnet = lab.outputs.addressPlan?.[cluster]?.podSubnet;
+  const targets: { containers: string[]; destinations: string[] }[] = [];
+  for (const [name, out] of Object.entries(lab.outputs.clusters)) {
+    if (name === cluster) continue;
+    const containers = await docker.nodeContainers(lab.outputs.addressPlan?.[name]?.kindCluster ?? name);
+    targets.push({ containers, destinations: [...common, ...(podSubnet && out.network === own.network ? [podSubnet] : [])] });
+  }
+  return { rules: rejectPlan(targets), rejected: [...new Set(targets.flatMap((t) => t.destinations))] };
+}
+
 async function waitApiAnswers(lab: Lab, cluster: string, clock: Clock, timeoutMs = 180_000): Promise<boolean> {
   const end = clock.now() + timeoutMs;
   for (;;) {
@@ -140,6 +174,7 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
   }
   const sources = args.mode === "isolate-api" ? await otherNodeAddresses(lab, args.cluster) : undefined;
   if (sources && sources.length === 0) throw new UserError(`no other cluster's node was found: there is nobody to cut ${args.cluster}'s API server off from`, EXIT.usage);
+  const failover = args.mode === "fail-cluster" ? await failoverRules(lab, args.cluster, docker) : undefined;
   const began = clock.now();
   const isolation: Isolation = { inserted: [] };
   // Set before `docker pause` starts: a signal's restore waits for it and unpauses even a pause under way.
@@ -151,23 +186,29 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
       io.err(`restoring: removing the ${isolation.inserted.length} packet-filter rule(s) in ${containers.join(", ")}…\n`);
       restoreProblems = await unisolate(docker, isolation);
     } else if (pausing) {
+      // The rules first (a restore waits for an insert under way), then the nodes.
+      await isolation.inflight?.catch(() => undefined);
+      if (isolation.inserted.length > 0) io.err(`restoring: removing the ${isolation.inserted.length} TCP reset rule(s) in the other clusters' nodes…\n`);
+      const ruleProblems = await unisolate(docker, isolation);
       const pausedAll = await pausing.then(
         () => true,
         () => false,
       );
       io.err(`restoring: docker unpause ${containers.join(" ")}…\n`);
-      restoreProblems = pausedAll ? await unpause(docker, containers, false) : await unpause(docker, containers, true);
+      restoreProblems = [...ruleProblems, ...(await unpause(docker, containers, !pausedAll))];
     }
     io.err(restoreProblems.length === 0 ? "restored\n" : `RESTORE INCOMPLETE:\n  ${restoreProblems.join("\n  ")}\n`);
   };
   const outcome = await withRestore(restore, { signals: deps.signals, io, exit: deps.exit }, async (aborted) => {
     if (args.mode === "isolate-api") {
       io.err(`cutting ${args.cluster}'s API server off from ${sources!.join(", ")} (TCP ${API_PORT} dropped in ${containers.join(", ")})\n`);
-      await isolate(docker, containers, sources!, isolation, aborted);
+      await isolate(docker, isolationPlan(containers, sources!), isolation, aborted);
     } else {
       io.err(`pausing every node of ${args.cluster}: docker pause ${containers.join(" ")}\n`);
       pausing = Promise.resolve().then(() => docker.pause(containers));
       await pausing;
+      io.err(`resetting TCP to ${failover!.rejected.join(", ")} in the other clusters' nodes (REJECT in ${failover!.rules.length} rule(s))\n`);
+      await isolate(docker, failover!.rules, isolation, aborted);
     }
     await clock.sleep(deps.settleMs ?? 30_000);
     if (aborted()) return { during: [], splits: [], skipped: [] };
@@ -199,6 +240,7 @@ export async function runClusterDrill(args: ClusterDrillArgs, deps: ClusterDrill
     verdict: `drill ${lab.stack} --${args.mode} ${args.cluster}: ${ok ? "PASS" : `FAIL (failed: ${failed.join(", ")})`}`,
     containers,
     ...(sources ? { sources } : {}),
+    ...(failover ? { rejected: failover.rejected } : {}),
     during,
     splits,
     skippedClients: skipped,

@@ -24,23 +24,55 @@ export function isolationRule(op: "-I" | "-D", source: string): string[] {
   return ["iptables", op, "INPUT", "-p", "tcp", "-s", source, "--dport", String(API_PORT), "-m", "comment", "--comment", RULE_COMMENT, "-j", "DROP"];
 }
 
+/**
+ * --fail-cluster's rules: `docker pause` freezes a node's processes but not its kernel, which still completes TCP
+ * handshakes to it, so the other clusters' connections would hang (no connect failure: Envoy neither retries nor
+ * ejects). These make the other clusters' nodes reset them at once, as a dead cluster's peers would see it.
+ */
+export const REJECT_COMMENT = "kindmesh-drill-fail-cluster";
+
+/** `iptables` in a node container: insert (-I) or delete (-D) the rule resetting TCP to `destination` in `chain`. */
+export function rejectRule(op: "-I" | "-D", chain: "FORWARD" | "OUTPUT", destination: string): string[] {
+  return ["iptables", op, chain, "-p", "tcp", "-d", destination, "-m", "comment", "--comment", REJECT_COMMENT, "-j", "REJECT", "--reject-with", "tcp-reset"];
+}
+
+/** One rule to put in one container: `rule(op)` is its iptables command; `what` names it in a problem. */
+export interface PlannedRule {
+  container: string;
+  what: string;
+  rule: (op: "-I" | "-D") => string[];
+}
+
+/** --isolate-api: in every node of the cut cluster, drop TCP 6443 from each source. */
+export function isolationPlan(containers: string[], sources: string[]): PlannedRule[] {
+  return containers.flatMap((container) => sources.map((source) => ({ container, what: source, rule: (op: "-I" | "-D") => isolationRule(op, source) })));
+}
+
+/** --fail-cluster: in every node of the other clusters, reset TCP to each destination, pod traffic (FORWARD) and the node's own (OUTPUT). */
+export function rejectPlan(targets: { containers: string[]; destinations: string[] }[]): PlannedRule[] {
+  return targets.flatMap(({ containers, destinations }) =>
+    containers.flatMap((container) =>
+      destinations.flatMap((d) => (["FORWARD", "OUTPUT"] as const).map((chain) => ({ container, what: `${chain} to ${d}`, rule: (op: "-I" | "-D") => rejectRule(op, chain, d) }))),
+    ),
+  );
+}
+
+/** The InternalIP of every node of `cluster` (where the other clusters reach its node containers). */
+export async function nodeAddresses(lab: Lab, cluster: string): Promise<string[]> {
+  const list = (await lab.kube[cluster].getJson("nodes", "", "")) as { items?: { status?: { addresses?: { type?: string; address?: string }[] } }[] } | undefined;
+  return (list?.items ?? []).map((n) => n.status?.addresses?.find((a) => a.type === "InternalIP")?.address).filter((ip): ip is string => ip !== undefined && ip !== "");
+}
+
 /** The InternalIP of every node of every cluster but `target`: where the other istiods' requests come from (kindnet masquerades to the node IP). */
 export async function otherNodeAddresses(lab: Lab, target: string): Promise<string[]> {
   const out: string[] = [];
-  for (const [name, kube] of Object.entries(lab.kube)) {
-    if (name === target) continue;
-    const list = (await kube.getJson("nodes", "", "")) as { items?: { status?: { addresses?: { type?: string; address?: string }[] } }[] } | undefined;
-    for (const node of list?.items ?? []) {
-      const ip = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-      if (ip) out.push(ip);
-    }
-  }
+  for (const name of Object.keys(lab.kube)) if (name !== target) out.push(...(await nodeAddresses(lab, name)));
   return [...new Set(out)].sort();
 }
 
 /** The rules a drill has put in place, and the insert under way (a restore waits for it). */
 export interface Isolation {
-  inserted: { container: string; source: string }[];
+  inserted: PlannedRule[];
   inflight?: Promise<unknown>;
 }
 
@@ -48,18 +80,16 @@ export interface Isolation {
  * Inserts the rules, one at a time; stops as soon as `aborted()` (a signal's restore is running). Throws on the
  * first failure (the caller's restore removes what was inserted).
  */
-export async function isolate(docker: DockerHost, containers: string[], sources: string[], state: Isolation, aborted: () => boolean): Promise<void> {
-  for (const container of containers) {
-    for (const source of sources) {
-      if (aborted()) return;
-      // Known as in flight before docker is even called, so a restore can never miss it.
-      const insert = Promise.resolve().then(async () => {
-        await docker.exec(container, isolationRule("-I", source));
-        state.inserted.push({ container, source });
-      });
-      state.inflight = insert;
-      await insert;
-    }
+export async function isolate(docker: DockerHost, plan: PlannedRule[], state: Isolation, aborted: () => boolean): Promise<void> {
+  for (const planned of plan) {
+    if (aborted()) return;
+    // Known as in flight before docker is even called, so a restore can never miss it.
+    const insert = Promise.resolve().then(async () => {
+      await docker.exec(planned.container, planned.rule("-I"));
+      state.inserted.push(planned);
+    });
+    state.inflight = insert;
+    await insert;
   }
 }
 
@@ -70,11 +100,11 @@ export async function isolate(docker: DockerHost, containers: string[], sources:
 export async function unisolate(docker: DockerHost, state: Isolation): Promise<string[]> {
   await state.inflight?.catch(() => undefined);
   const problems: string[] = [];
-  for (const { container, source } of state.inserted.splice(0)) {
+  for (const { container, what, rule } of state.inserted.splice(0)) {
     try {
-      await docker.exec(container, isolationRule("-D", source));
+      await docker.exec(container, rule("-D"));
     } catch (err) {
-      problems.push(`could not remove the rule for ${source} in ${container} (${err instanceof Error ? err.message : String(err)}); by hand: docker exec ${container} ${isolationRule("-D", source).join(" ")}`);
+      problems.push(`could not remove the rule for ${what} in ${container} (${err instanceof Error ? err.message : String(err)}); by hand: docker exec ${container} ${rule("-D").join(" ")}`);
     }
   }
   return problems;

@@ -1,7 +1,8 @@
 /**
  * A fake {@link DockerHost} over a {@link FakeClient}: a kind cluster's node containers are its nodes; pausing
  * them makes the fake lab's cluster unreachable and its backends silent; iptables rules inside them make its
- * API server drop the listed sources, as the kernel would (a delete of a rule that is not there fails).
+ * API server drop the listed sources, as the kernel would (a delete of a rule that is not there fails). TCP reset
+ * rules (--fail-cluster) are held per container as "<chain> <destination>", under the same delete rule.
  */
 import type { DockerHost } from "../../../scripts/lib/docker";
 import type { FakeClient } from "./lab";
@@ -21,6 +22,8 @@ export class FakeDocker implements DockerHost {
   readonly calls: string[] = [];
   /** container -> the rules (source addresses) it holds. */
   readonly rules = new Map<string, string[]>();
+  /** container -> the TCP reset rules ("<chain> <destination>") it holds. */
+  readonly rejects = new Map<string, string[]>();
 
   constructor(
     private readonly lab: FakeClient,
@@ -46,6 +49,7 @@ export class FakeDocker implements DockerHost {
     if (this.opts.failExec?.(container, command)) throw new Error(`docker exec ${container} ${command[0]} failed: permission denied`);
     if (command[0] !== "iptables") throw new Error(`fake docker: unexpected exec ${command.join(" ")}`);
     const [, op, chain, , , , source] = command;
+    if (command.includes("REJECT")) return this.reject(container, command);
     if (chain !== "INPUT" || !command.includes("6443") || !command.includes("DROP")) throw new Error(`fake docker: unexpected rule ${command.join(" ")}`);
     const held = this.rules.get(container) ?? [];
     if (op === "-I") held.push(source);
@@ -56,6 +60,24 @@ export class FakeDocker implements DockerHost {
     }
     this.rules.set(container, held);
     this.sync(this.clusterOf(container));
+    return "";
+  }
+
+  private reject(container: string, command: string[]): string {
+    const [, op, chain, , , , destination] = command;
+    if (!["FORWARD", "OUTPUT"].includes(chain) || command.join(" ") !== `iptables ${op} ${chain} -p tcp -d ${destination} -m comment --comment kindmesh-drill-fail-cluster -j REJECT --reject-with tcp-reset`) {
+      throw new Error(`fake docker: unexpected rule ${command.join(" ")}`);
+    }
+    this.clusterOf(container);
+    const held = this.rejects.get(container) ?? [];
+    const key = `${chain} ${destination}`;
+    if (op === "-I") held.push(key);
+    else {
+      const at = held.indexOf(key);
+      if (at < 0) throw new Error("iptables: Bad rule (does a matching rule exist in that chain?).");
+      held.splice(at, 1);
+    }
+    this.rejects.set(container, held);
     return "";
   }
 

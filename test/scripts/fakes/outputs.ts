@@ -42,6 +42,6 @@ export function fakeOutputs(stack: string): StackOutputs {
     };
   });
   // The traffic outputs come from the program's own pure builders, so the fake lab reports what index.ts exports.
-  const addressPlan = Object.fromEntries(spec.clusters.map((c) => [c.name, { ...(c.kindName ? { kindCluster: c.kindName } : {}), nodes: c.nodes.map((n) => n.nodeName) }]));
+  const addressPlan = Object.fromEntries(spec.clusters.map((c) => [c.name, { ...(c.kindName ? { kindCluster: c.kindName } : {}), nodes: c.nodes.map((n) => n.nodeName), podSubnet: c.podSubnet }]));
   return { clusters, trafficPlan: planTraffic(spec, plan), workloads: workloads(spec, plan), trafficModel: trafficModel(spec, plan), addressPlan };
 }
