@@ -9,7 +9,7 @@ import { runDrill } from "../../scripts/drill";
 import type { Clock, SignalSource } from "../../scripts/lib/client";
 import type { ClusterDrillReport } from "../../scripts/lib/clusterDrill";
 import { helpText } from "../../scripts/lib/args";
-import { isolationRule } from "../../scripts/lib/clusterOutage";
+import { isolationRule, rejectRule } from "../../scripts/lib/clusterOutage";
 import { FakeDocker, type FakeDockerOptions } from "./fakes/docker";
 import { FakeClient, type FakeOptions } from "./fakes/lab";
 import { recordingIo } from "./fakes/io";
@@ -33,6 +33,12 @@ function setup(stack: string, opts: FakeOptions = {}, dockerOpts: FakeDockerOpti
 
 const iptables = (docker: FakeDocker) => docker.calls.filter((c) => c.includes(" iptables "));
 const CLUSTER1_NODES = ["172.30.10.2", "172.30.10.3"];
+/** flat: cluster2's node IPs (the fake lab's InternalIPs) and pod subnet (allocated; cluster1 shares its network). */
+const CLUSTER2_DESTINATIONS = ["172.30.11.2", "172.30.11.3", "172.30.11.4", "10.252.0.0/16"];
+const CLUSTER1_CONTAINERS = ["flat-cluster1-control-plane", "flat-cluster1-worker"];
+const rejects = (op: "-I" | "-D", containers: string[], destinations: string[]) =>
+  containers.flatMap((n) => destinations.flatMap((d) => (["FORWARD", "OUTPUT"] as const).map((chain) => `exec ${n} ${rejectRule(op, chain, d).join(" ")}`)));
+const heldRejects = (docker: FakeDocker) => [...docker.rejects.values()].flat();
 
 describe("drill --help", () => {
   it("lists the cluster drills beside --fail, and touches nothing", async () => {
@@ -288,6 +294,97 @@ describe("drill --fail-cluster", () => {
     const report = io.json<ClusterDrillReport>();
     expect(report.recoverySeconds).toBeUndefined();
     expect(report.verdict).toMatch(/FAIL \(failed: restore\)/);
+  });
+});
+
+describe("drill --fail-cluster resets TCP to the paused cluster (a paused node's kernel still accepts connections)", () => {
+  it("flat cluster2: pause, then reset rules in cluster1's nodes for cluster2's node IPs and pod subnet; restore removes them, then unpauses", async () => {
+    const { docker, io, deps } = setup("flat");
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "30", "--json"], deps)).toBe(0);
+    const nodes = "flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2";
+    expect(docker.calls.filter((c) => !c.startsWith("ps "))).toEqual([
+      `pause ${nodes}`,
+      ...rejects("-I", CLUSTER1_CONTAINERS, CLUSTER2_DESTINATIONS),
+      ...rejects("-D", CLUSTER1_CONTAINERS, CLUSTER2_DESTINATIONS),
+      `unpause ${nodes}`,
+    ]);
+    expect(rejectRule("-I", "FORWARD", "10.252.0.0/16").join(" ")).toBe(
+      "iptables -I FORWARD -p tcp -d 10.252.0.0/16 -m comment --comment kindmesh-drill-fail-cluster -j REJECT --reject-with tcp-reset",
+    );
+    expect(rejectRule("-D", "OUTPUT", "172.30.11.2").join(" ")).toBe(
+      "iptables -D OUTPUT -p tcp -d 172.30.11.2 -m comment --comment kindmesh-drill-fail-cluster -j REJECT --reject-with tcp-reset",
+    );
+    expect(io.json<ClusterDrillReport>().rejected).toEqual(CLUSTER2_DESTINATIONS);
+    expect(heldRejects(docker)).toEqual([]);
+    expect(io.errText()).toMatch(/resetting TCP to 172\.30\.11\.2, 172\.30\.11\.3, 172\.30\.11\.4, 10\.252\.0\.0\/16 in the other clusters' nodes \(REJECT in 16 rule\(s\)\)\n[\s\S]*removing the 16 TCP reset rule\(s\)[\s\S]*restored\n/);
+  });
+
+  it("multinet west: east's nodes reset TCP to west's node and east-west gateway, not to west's pod subnet (another network may reuse it)", async () => {
+    const { docker, io, deps } = setup("multinet");
+    await runDrill(["multinet", "--fail-cluster", "west", "--requests", "20", "--json"], deps);
+    const dests = ["172.30.11.2", "172.30.255.201"];
+    expect(io.json<ClusterDrillReport>().rejected).toEqual(dests);
+    expect(docker.calls.filter((c) => c.includes(" iptables "))).toEqual([
+      ...rejects("-I", ["multinet-east-control-plane", "multinet-east-worker"], dests),
+      ...rejects("-D", ["multinet-east-control-plane", "multinet-east-worker"], dests),
+    ]);
+    expect(heldRejects(docker)).toEqual([]);
+  });
+
+  it("a reset rule that cannot be inserted: the ones in are removed, then the nodes unpaused; the error is reported", async () => {
+    const { client, docker, io, deps } = setup("flat", {}, { failExec: (_c, cmd) => cmd[1] === "-I" && cmd[2] === "OUTPUT" && cmd[6] === "172.30.11.3" });
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(1);
+    const inserted = rejects("-I", ["flat-cluster1-control-plane"], ["172.30.11.2", "172.30.11.3"]);
+    expect(docker.calls.filter((c) => !c.startsWith("ps ")).slice(1)).toEqual([
+      ...inserted,
+      ...rejects("-D", ["flat-cluster1-control-plane"], ["172.30.11.2"]),
+      `exec flat-cluster1-control-plane ${rejectRule("-D", "FORWARD", "172.30.11.3").join(" ")}`,
+      "unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
+    ]);
+    expect(heldRejects(docker)).toEqual([]);
+    expect(client.paused.size).toBe(0);
+    expect(io.errText()).toMatch(/restored\nerror: docker exec flat-cluster1-control-plane iptables failed: permission denied\n/);
+  });
+
+  it("SIGINT while a reset rule is being inserted: it lands, no more are inserted, all are removed, then unpaused; exit 130", async () => {
+    let signals: EventEmitter | undefined;
+    const inserts = { n: 0 };
+    const { client, docker, deps, exits, ...rest } = setup("flat", {}, { onCall: (call) => void (call.includes(" -I ") && ++inserts.n === 3 && signals!.emit("SIGINT")) });
+    signals = rest.signals;
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(130);
+    expect(exits).toEqual([130]);
+    const calls = docker.calls.filter((c) => !c.startsWith("ps "));
+    expect(calls.filter((c) => c.includes(" -I "))).toHaveLength(3);
+    expect(calls.filter((c) => c.includes(" -D "))).toHaveLength(3);
+    expect(calls[calls.length - 1]).toBe("unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2");
+    expect(heldRejects(docker)).toEqual([]);
+    expect(client.paused.size).toBe(0);
+  });
+
+  it("SIGINT while paused: every reset rule removed before the unpause", async () => {
+    const { client, docker, deps, signals, clock } = setup("flat");
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      signals.emit("SIGINT");
+      return sleep(ms);
+    };
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2"], deps)).toBe(130);
+    expect(docker.calls.filter((c) => !c.startsWith("ps ")).slice(-17)).toEqual([
+      ...rejects("-D", CLUSTER1_CONTAINERS, CLUSTER2_DESTINATIONS),
+      "unpause flat-cluster2-control-plane flat-cluster2-worker flat-cluster2-worker2",
+    ]);
+    expect(heldRejects(docker)).toEqual([]);
+    expect(client.paused.size).toBe(0);
+  });
+
+  it("a reset rule that cannot be removed is said with the command to remove it by hand; the nodes are still unpaused", async () => {
+    const { client, io, deps } = setup("flat", {}, { failExec: (c, cmd) => cmd[1] === "-D" && c === "flat-cluster1-worker" && cmd[2] === "FORWARD" && cmd[6] === "10.252.0.0/16" });
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "20"], deps)).toBe(1);
+    expect(io.errText()).toContain(
+      `RESTORE INCOMPLETE:\n  could not remove the rule for FORWARD to 10.252.0.0/16 in flat-cluster1-worker (docker exec flat-cluster1-worker iptables failed: permission denied); by hand: docker exec flat-cluster1-worker ${rejectRule("-D", "FORWARD", "10.252.0.0/16").join(" ")}\n`,
+    );
+    expect(client.paused.size).toBe(0);
+    expect(io.text()).toMatch(/restored: NO[\s\S]*FAIL \(failed: restore\)/);
   });
 });
 
