@@ -98,7 +98,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       STACK_OPTION,
       { name: "fail", value: "<locality>", help: "required: the region, region/zone or locality whose backends are scaled to 0" },
       { name: "isolate-api", value: "<cluster>", insteadOf: "fail", help: "instead of --fail: drop TCP 6443 from the other clusters' nodes in this kind cluster's nodes" },
-      { name: "fail-cluster", value: "<cluster>", insteadOf: "fail", help: "instead of --fail: docker pause every node of this kind cluster" },
+      { name: "fail-cluster", value: "<cluster>", insteadOf: "fail", help: "instead of --fail: docker pause every node of this kind cluster; the other clusters' nodes reset TCP to it" },
       REQUESTS,
       ALPHA,
       JSON_FLAG,

@@ -46,7 +46,7 @@ describe("drill --help", () => {
       const { client, docker, io, deps } = setup("flat");
       expect(await runDrill(argv, deps)).toBe(0);
       expect(io.text()).toBe(helpText("drill"));
-      expect(io.text()).toMatch(/--fail <locality> +required: [^\n]*\n +--isolate-api <cluster> +instead of --fail: drop TCP 6443 [^\n]*\n +--fail-cluster <cluster> +instead of --fail: docker pause every node/);
+      expect(io.text()).toMatch(/--fail <locality> +required: [^\n]*\n +--isolate-api <cluster> +instead of --fail: drop TCP 6443 [^\n]*\n +--fail-cluster <cluster> +instead of --fail: docker pause every node of this kind cluster; the other clusters. nodes reset TCP to it/);
       expect(io.text()).toContain("npm run drill -- primary-remote --fail-cluster remote0");
       expect(docker.calls).toEqual([]);
       expect(client.calls).toEqual([]);

@@ -63,7 +63,10 @@ export class FakeClient implements ClusterClient {
   readonly responder = new Responder();
   closed = false;
   counterReads = 0;
-  /** Clusters whose node containers are paused (the fake Docker sets it). */
+  /**
+   * Clusters whose node containers are paused (the fake Docker sets it). Their endpoints vanish as if Envoy had
+   * ejected them: the fake does not model hung connections (the drill's TCP reset rules exist to avoid them).
+   */
   readonly paused = new Set<string>();
   /** Per cluster: the sources whose TCP 6443 its nodes drop (the fake Docker's iptables rules). */
   readonly droppedFrom = new Map<string, Set<string>>();
