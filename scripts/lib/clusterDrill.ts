@@ -264,7 +264,9 @@ function renderView(v: IstiodView, verbose: boolean): string {
 
 /** The human report; `verbose` prints every log line in full (else the first three, cut at 200 characters). */
 export function renderClusterDrill(r: ClusterDrillReport, verbose = false): string {
-  const out = [`${r.mode === "isolate-api" ? "API server of" : "every node of"} ${r.cluster} ${r.mode === "isolate-api" ? "cut off" : "paused"} (${r.containers.join(", ")})`, "while broken:"];
+  const out = [`${r.mode === "isolate-api" ? "API server of" : "every node of"} ${r.cluster} ${r.mode === "isolate-api" ? "cut off" : "paused"} (${r.containers.join(", ")})`];
+  if (r.rejected) out.push(`the other clusters' nodes reset TCP to ${r.rejected.join(", ")}`);
+  out.push("while broken:");
   out.push(...r.during.map((v) => renderView(v, verbose)));
   for (const s of r.splits) out.push(renderSplit(s));
   for (const s of r.skippedClients) out.push(`  not measured: ${s}`);

@@ -319,6 +319,12 @@ describe("drill --fail-cluster resets TCP to the paused cluster (a paused node's
     expect(io.errText()).toMatch(/resetting TCP to 172\.30\.11\.2, 172\.30\.11\.3, 172\.30\.11\.4, 10\.252\.0\.0\/16 in the other clusters' nodes \(REJECT in 16 rule\(s\)\)\n[\s\S]*removing the 16 TCP reset rule\(s\)[\s\S]*restored\n/);
   });
 
+  it("the text report names what was reset", async () => {
+    const { io, deps } = setup("flat");
+    expect(await runDrill(["flat", "--fail-cluster", "cluster2", "--requests", "20"], deps)).toBe(0);
+    expect(io.text()).toMatch(/^every node of cluster2 paused \([^)]*\)\nthe other clusters' nodes reset TCP to 172\.30\.11\.2, 172\.30\.11\.3, 172\.30\.11\.4, 10\.252\.0\.0\/16\nwhile broken:\n/);
+  });
+
   it("multinet west: east's nodes reset TCP to west's node and east-west gateway, not to west's pod subnet (another network may reuse it)", async () => {
     const { docker, io, deps } = setup("multinet");
     await runDrill(["multinet", "--fail-cluster", "west", "--requests", "20", "--json"], deps);
