@@ -14,20 +14,7 @@ import { CLUSTER_LABEL } from "../../model/traffic/routing";
 import type { SplitResult } from "../../model/verify/verifyReport";
 import type { Clock, ClusterClient, Io, SignalSource } from "./client";
 import type { ClusterDrillArgs, ClusterDrillMode } from "./clusterDrillArgs";
-import {
-  API_PORT,
-  type Isolation,
-  type IstiodView,
-  type PlannedRule,
-  isolate,
-  isolationPlan,
-  nodeAddresses,
-  observePrimaries,
-  otherNodeAddresses,
-  rejectPlan,
-  timeUntilSynced,
-  unisolate,
-} from "./clusterOutage";
+import { API_PORT, type Isolation, type IstiodView, failoverRules, isolate, isolationPlan, observePrimaries, otherNodeAddresses, timeUntilSynced, unisolate } from "./clusterOutage";
 import type { DockerHost } from "./docker";
 import { EXIT, UserError } from "./errors";
 import { type Lab, openLab } from "./lab";
@@ -117,24 +104,6 @@ async function unpause(docker: DockerHost, containers: string[], oneByOne: boole
     }
   }
   return problems;
-}
-
-/**
- * fail-cluster: the rules making every other kind cluster's nodes reset TCP to `cluster` (its node IPs, its
- * east-west gateway, and its pod subnet for clusters on its network: those route its pods directly, nodeScript.ts;
- * elsewhere the subnet may be reused). Read before the pause: the paused API server cannot list its nodes.
- */
-async function failoverRules(lab: Lab, cluster: string, docker: DockerHost): Promise<{ rules: PlannedRule[]; rejected: string[] }> {
-  const own = lab.outputs.clusters[cluster];
-  const common = [...(await nodeAddresses(lab, cluster)), ...(own.eastWestGatewayAddress ? [own.eastWestGatewayAddress] : [])];
-  const podSubnet = lab.outputs.addressPlan?.[cluster]?.podSubnet;
-  const targets: { containers: string[]; destinations: string[] }[] = [];
-  for (const [name, out] of Object.entries(lab.outputs.clusters)) {
-    if (name === cluster) continue;
-    const containers = await docker.nodeContainers(lab.outputs.addressPlan?.[name]?.kindCluster ?? name);
-    targets.push({ containers, destinations: [...common, ...(podSubnet && out.network === own.network ? [podSubnet] : [])] });
-  }
-  return { rules: rejectPlan(targets), rejected: [...new Set(targets.flatMap((t) => t.destinations))] };
 }
 
 async function waitApiAnswers(lab: Lab, cluster: string, clock: Clock, timeoutMs = 180_000): Promise<boolean> {

@@ -1,7 +1,8 @@
 /**
- * The steps of the cluster drills: cutting a cluster's API server off from the other clusters (packet filter
- * inside its kind node containers; kindest/node installs iptables: kind images/base/Dockerfile), what the other
- * primaries' istiods show meanwhile, and how long until they see the cluster again.
+ * The steps of the cluster drills: cutting a cluster's API server off from the other clusters, or making them
+ * reset TCP to a paused one (packet filters inside kind node containers; kindest/node installs iptables: kind
+ * images/base/Dockerfile), what the other primaries' istiods show meanwhile, and how long until they see the
+ * cluster again.
  *
  * What istiod shows (istio/istio release-1.31 pkg/kube/multicluster/cluster.go SyncStatus): a remote cluster
  * is "synced" once its informers synced, and stays "synced" when its API server stops answering later, so
@@ -61,6 +62,24 @@ export function rejectPlan(targets: { containers: string[]; destinations: string
 export async function nodeAddresses(lab: Lab, cluster: string): Promise<string[]> {
   const list = (await lab.kube[cluster].getJson("nodes", "", "")) as { items?: { status?: { addresses?: { type?: string; address?: string }[] } }[] } | undefined;
   return (list?.items ?? []).map((n) => n.status?.addresses?.find((a) => a.type === "InternalIP")?.address).filter((ip): ip is string => ip !== undefined && ip !== "");
+}
+
+/**
+ * fail-cluster: the rules making every other kind cluster's nodes reset TCP to `cluster` (its node IPs, its
+ * east-west gateway, and its pod subnet for clusters on its network: those route its pods directly, nodeScript.ts;
+ * elsewhere the subnet may be reused). Read before the pause: the paused API server cannot list its nodes.
+ */
+export async function failoverRules(lab: Lab, cluster: string, docker: DockerHost): Promise<{ rules: PlannedRule[]; rejected: string[] }> {
+  const own = lab.outputs.clusters[cluster];
+  const common = [...(await nodeAddresses(lab, cluster)), ...(own.eastWestGatewayAddress ? [own.eastWestGatewayAddress] : [])];
+  const podSubnet = lab.outputs.addressPlan?.[cluster]?.podSubnet;
+  const targets: { containers: string[]; destinations: string[] }[] = [];
+  for (const [name, out] of Object.entries(lab.outputs.clusters)) {
+    if (name === cluster) continue;
+    const containers = await docker.nodeContainers(lab.outputs.addressPlan?.[name]?.kindCluster ?? name);
+    targets.push({ containers, destinations: [...common, ...(podSubnet && out.network === own.network ? [podSubnet] : [])] });
+  }
+  return { rules: rejectPlan(targets), rejected: [...new Set(targets.flatMap((t) => t.destinations))] };
 }
 
 /** The InternalIP of every node of every cluster but `target`: where the other istiods' requests come from (kindnet masquerades to the node IP). */
